@@ -1,0 +1,126 @@
+"""Assemble an ExtractedDocument from OCR pages: header fields, items, marks, cross-checks."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from docintel.extract.codes import decode_codes
+from docintel.extract.header import Candidate, Title, best, company_lines, find_title, label_candidates
+from docintel.extract.marks import detect_seals
+from docintel.extract.records import ExtractedDocument, LineItem, WordRef
+from docintel.extract.signoff import SignoffField, find_signoff
+from docintel.extract.table import extract_items, find_table
+from docintel.ocr.layout import Line, group_lines
+from docintel.ocr.records import OcrPage, Word
+
+_HEADER_FIELDS = ("doc_no", "order_no", "customer", "vendor", "date")
+# Confidence given to a value that was inferred rather than read beside its label.
+_INFERRED = 0.5
+
+
+@dataclass
+class PageReading:
+    index: int
+    lines: list[Line]
+    title: Title | None
+    candidates: list[Candidate]
+    items: list[LineItem]
+    signoff: list[SignoffField]
+    seals: int
+    codes: list[str]
+    company_names: list[tuple[int, str]] = field(default_factory=list)
+
+
+def read_page(page: OcrPage) -> PageReading:
+    lines = group_lines(page.words)
+    table = find_table(lines)
+    span = (table.header_line, table.end_line) if table else None
+    width, height = page.size
+    return PageReading(
+        index=page.index,
+        lines=lines,
+        title=find_title(lines, height),
+        candidates=label_candidates(lines, span),
+        items=extract_items(table, page.index) if table else [],
+        signoff=find_signoff(page, lines),
+        seals=len(detect_seals(page.color)),
+        codes=decode_codes(page.color),
+        company_names=company_lines(lines, height),
+    )
+
+
+def _refs(page: int, words: Sequence[Word]) -> list[WordRef]:
+    return [WordRef(page=page, box=w.box) for w in words]
+
+
+def _reconcile_total(label_total: float | None, upper: float | None, items: Sequence[LineItem]) -> tuple[float | None, float]:
+    """Pick the total, cross-checked against the 大写 amount and the sum of the lines."""
+    amounts = [i.amount for i in items if i.amount is not None]
+    line_sum = round(sum(amounts), 2) if amounts and len(amounts) == len(items) else None
+    agree = lambda a, b: a is not None and b is not None and abs(a - b) < 0.011  # noqa: E731
+    if label_total is not None and (agree(label_total, upper) or agree(label_total, line_sum)):
+        return label_total, 0.98
+    if agree(upper, line_sum):
+        return upper, 0.9  # the digits were misread; two independent readings agree
+    if label_total is not None:
+        return label_total, 0.6
+    if upper is not None:
+        return upper, 0.7
+    return None, 0.0
+
+
+def extract_fields(file: str, pages: Sequence[OcrPage]) -> ExtractedDocument:
+    readings = [read_page(p) for p in pages]
+    candidates = [c for r in readings for c in r.candidates]
+    page_of = {id(c): r.index for r in readings for c in r.candidates}
+    doc = ExtractedDocument(file=file, pages=len(pages))
+    confidence: dict[str, float] = {}
+    sources: dict[str, list[WordRef]] = {}
+
+    for key in _HEADER_FIELDS:
+        chosen = best(candidates, key)
+        if chosen is not None:
+            setattr(doc, key, chosen.value)
+            confidence[key] = chosen.confidence
+            sources[key] = _refs(page_of[id(chosen)], chosen.words)
+
+    title = next((r.title for r in readings if r.title), None)
+    if title is not None:
+        doc.doc_type = title.doc_type
+        confidence["doc_type"] = 0.9
+        sources["doc_type"] = _refs(readings[0].index, title.words)
+        if doc.vendor is None and title.vendor:
+            doc.vendor, confidence["vendor"] = title.vendor, _INFERRED + 0.3
+    else:
+        doc.doc_type = "other"
+        confidence["doc_type"] = 0.5
+    if doc.vendor is None:
+        names = [n for r in readings[:1] for _, n in r.company_names if n != doc.customer]
+        if names:
+            doc.vendor, confidence["vendor"] = names[0], _INFERRED
+
+    doc.items = [item for r in readings for item in r.items]
+    if doc.items:
+        confidence["items"] = round(statistics.fmean(i.confidence for i in doc.items), 3)
+
+    label_total = best(candidates, "total")
+    upper = best(candidates, "total_upper")
+    doc.total, confidence["total"] = _reconcile_total(
+        label_total.value if label_total else None, upper.value if upper else None, doc.items
+    )
+    if label_total is not None:
+        sources["total"] = _refs(page_of[id(label_total)], label_total.words)
+
+    signoff = [s for r in readings for s in r.signoff]
+    doc.signature_present = any(s.present for s in signoff)
+    confidence["signature_present"] = round(max((s.score if s.present else 1 - s.score) for s in signoff), 3) if signoff else 0.3
+    doc.seal_present = any(r.seals for r in readings)
+    confidence["seal_present"] = 0.9
+    doc.codes = list(dict.fromkeys(c for r in readings for c in r.codes))
+
+    doc.confidence = {k: round(float(v), 3) for k, v in confidence.items()}
+    doc.sources = sources
+    doc.text = "\n\f\n".join("\n".join(line.text for line in r.lines) for r in readings)
+    return doc

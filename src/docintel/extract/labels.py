@@ -1,0 +1,128 @@
+"""Find form labels (客户名称, 數量, PO No. …) in OCR text, tolerating OCR noise.
+
+The vocabulary is data (labels.toml); this module only knows how to match it.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from rapidfuzz.distance import Levenshtein
+
+# Characters that never belong to a label but sit inside or around one on real forms.
+_IGNORED = set(" \t:：.．·,，;；()（）[]【】_/|'\"")
+# Labels this long (normalised) may match with one misread character.
+_FUZZY_MIN_LEN = 4
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    titles: Mapping[str, tuple[str, ...]]
+    fields: Mapping[str, tuple[str, ...]]
+    columns: Mapping[str, tuple[str, ...]]
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> Vocabulary:
+    raw = tomllib.loads(resources.files("docintel.extract").joinpath("labels.toml").read_text("utf-8"))
+    return Vocabulary(
+        **{section: {k: tuple(v) for k, v in raw[section].items()} for section in ("titles", "fields", "columns")}
+    )
+
+
+@dataclass(frozen=True)
+class LabelHit:
+    key: str  # field or column name
+    label: str
+    start: int  # span in the original text
+    end: int
+    fuzzy: bool
+
+
+def _fold(char: str) -> str:
+    return unicodedata.normalize("NFKC", char).lower()
+
+
+def normalize_for_match(text: str) -> tuple[str, list[int]]:
+    """Text folded for matching, and for each folded character its index in `text`."""
+    chars, index = [], []
+    for i, char in enumerate(text):
+        if char in _IGNORED:
+            continue
+        for folded in _fold(char):
+            if folded in _IGNORED:
+                continue
+            chars.append(folded)
+            index.append(i)
+    return "".join(chars), index
+
+
+@lru_cache(maxsize=64)
+def _normalized_labels(group: tuple[tuple[str, tuple[str, ...]], ...]) -> list[tuple[str, str, str]]:
+    """(normalised label, key, label), longest first so 送货单号 wins over 单号."""
+    out = [(normalize_for_match(label)[0], key, label) for key, labels in group for label in labels]
+    return sorted(out, key=lambda item: -len(item[0]))
+
+
+def _is_latin(label: str) -> bool:
+    return bool(re.fullmatch(r"[a-z0-9#.]+", label))
+
+
+def _boundary_ok(norm: str, start: int, end: int, index: list[int], text: str) -> bool:
+    """A Latin label must stand as its own word: 'No' is not inside 'Note' or 'Nov'."""
+    if start > 0 and norm[start - 1].isascii() and norm[start - 1].isalnum():
+        if index[start - 1] + 1 == index[start]:
+            return False
+    if end < len(norm) and norm[end].isascii() and norm[end].isalpha():
+        if index[end - 1] + 1 == index[end]:
+            return False
+    return True
+
+
+def find_labels(text: str, group: Mapping[str, Sequence[str]], fuzzy: bool = True) -> list[LabelHit]:
+    """All non-overlapping label occurrences in `text`, left to right."""
+    norm, index = normalize_for_match(text)
+    if not norm:
+        return []
+    taken = [False] * len(norm)
+    hits: list[tuple[int, int, str, str, bool]] = []
+    labels = _normalized_labels(tuple((k, tuple(v)) for k, v in group.items()))
+    for label_norm, key, label in labels:
+        size = len(label_norm)
+        if not size:
+            continue
+        start = norm.find(label_norm)
+        while start != -1:
+            end = start + size
+            if not any(taken[start:end]) and (not _is_latin(label_norm) or _boundary_ok(norm, start, end, index, text)):
+                hits.append((start, end, key, label, False))
+                taken[start:end] = [True] * size
+            start = norm.find(label_norm, start + 1)
+    if fuzzy:
+        for label_norm, key, label in labels:
+            size = len(label_norm)
+            if size < _FUZZY_MIN_LEN or _is_latin(label_norm):
+                continue
+            for start in range(0, len(norm) - size + 1):
+                end = start + size
+                if any(taken[start:end]):
+                    continue
+                if Levenshtein.distance(norm[start:end], label_norm, score_cutoff=1) <= 1:
+                    hits.append((start, end, key, label, True))
+                    taken[start:end] = [True] * size
+    hits.sort()
+    return [
+        LabelHit(key=key, label=label, start=index[s], end=index[e - 1] + 1, fuzzy=fz)
+        for s, e, key, label, fz in hits
+    ]
+
+
+def text_after(text: str, hit: LabelHit) -> str:
+    """What follows a label on the same segment, without the separator (：, :, space)."""
+    return text[hit.end :].lstrip(" \t:：.．_|")

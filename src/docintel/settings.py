@@ -1,0 +1,30 @@
+"""Every tunable of docintel in one place, read from DOCINTEL_* environment variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DOCINTEL_", extra="ignore")
+
+    home: Path = Field(default=Path("./docintel-data"), description="Data folder: database, archive, index.")
+    ocr_lang: str = Field(default="chi_sim+eng", description="Tesseract languages, '+'-joined.")
+    # Decompression bombs: a 30000x30000 header must be refused before decoding.
+    max_pixels_per_page: int = 80_000_000
+    max_pages: int = 200
+    max_file_bytes: int = 50 * 1024 * 1024
+    pdf_dpi: int = 300
+    target_dpi: int = 300
+    # Fields read with less confidence than this are reported as low-confidence.
+    low_confidence: float = 0.6
+    workers: int = Field(default=0, description="Parallel worker processes; 0 means one per core.")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

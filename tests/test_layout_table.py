@@ -1,0 +1,148 @@
+"""Line grouping, label matching and table reconstruction on hand-placed word boxes."""
+
+from docintel.extract.header import label_candidates, best, find_title, parse_total
+from docintel.extract.labels import find_labels, text_after, vocabulary
+from docintel.extract.table import extract_items, find_table, split_product_spec
+from docintel.ocr.layout import group_lines, join_words
+from docintel.ocr.records import Word
+
+H = 40  # character height in px, as at 300 dpi
+
+
+def words_at(text: str, x: int, y: int, conf: float = 0.95, char_w: int = 40) -> list[Word]:
+    """One Word per CJK character (as tesseract returns Chinese), Latin runs as one word."""
+    out, cursor, run = [], x, ""
+    for ch in text + " ":
+        if ch == " " or ord(ch) > 0x2E80:
+            if run:
+                width = len(run) * char_w // 2
+                out.append(Word(run, (cursor, y, width, H), conf))
+                cursor += width + char_w // 2
+                run = ""
+            if ch == " ":
+                cursor += char_w // 2
+            else:
+                out.append(Word(ch, (cursor, y + 2, char_w - 4, H - 4), conf))
+                cursor += char_w
+        else:
+            run += ch
+    return out
+
+
+def test_join_words_spacing():
+    assert join_words(["客", "户", "名", "称"]) == "客户名称"
+    assert join_words(["Unit", "Price"]) == "Unit Price"
+    assert join_words(["M8", "×30"]) == "M8 ×30"
+    assert join_words(["螺栓", "M8"]) == "螺栓M8"
+
+
+def test_lines_group_by_geometry_and_split_into_segments():
+    words = words_at("客户名称：上海恒达五金", 100, 200) + words_at("日期：2024-03-15", 1400, 205)
+    words += words_at("送货单号：SO20240315-0012", 100, 300)
+    lines = group_lines(words)
+    assert [line.text for line in lines] == ["客户名称：上海恒达五金  日期：2024-03-15", "送货单号：SO20240315-0012"]
+    assert len(lines[0].segments) == 2
+
+
+def test_labels_longest_first_and_fuzzy():
+    fields = vocabulary().fields
+    hits = find_labels("送货单号: SO1  订单号 PO-2", fields)
+    assert [(h.key, h.label) for h in hits] == [("doc_no", "送货单号"), ("order_no", "订单号")]
+    fuzzy = find_labels("客尸名称：恒达", fields)
+    assert fuzzy[0].key == "customer" and fuzzy[0].fuzzy
+    assert text_after("客尸名称：恒达", fuzzy[0]) == "恒达"
+    assert find_labels("Note: delivered in Nov", fields) == []
+    assert [h.key for h in find_labels("客戶名稱：恆達五金行", fields)] == ["customer"]
+    assert [h.key for h in find_labels("Delivery Note No.: DN-24-00871", fields)] == ["doc_no"]
+
+
+def _receipt_words() -> list[Word]:
+    rows = [
+        ("上海鼎信五金机电有限公司  送货单", 500, 100),
+        ("客户名称：上海恒达五金贸易有限公司", 100, 250),
+        ("送货单号：SO20240315-0012", 1500, 250),
+        ("订单号：PO-2024-0315", 100, 320),
+        ("日期：2024年3月15日", 1500, 320),
+    ]
+    words = [w for text, x, y in rows for w in words_at(text, x, y)]
+    header_y = 450
+    columns = [("序号", 100), ("品名", 300), ("规格", 800), ("单位", 1150), ("数量", 1350), ("单价", 1600), ("金额", 1900)]
+    words += [w for text, x in columns for w in words_at(text, x, header_y)]
+    items = [
+        ("1", "不锈钢六角螺栓", "M8×30", "盒", "12", "45.50", "546.00"),
+        ("2", "PVC电工胶带", "18mm×10m", "卷", "50", "3.20", "160.00"),
+        ("3", "膨胀螺丝", "M10", "包", "7", "55.00", "385.00"),
+    ]
+    for i, row in enumerate(items):
+        y = header_y + 70 * (i + 1)
+        for (text, x) in zip(row, [100, 300, 800, 1150, 1350, 1600, 1900]):
+            words += words_at(text, x, y)
+    words += words_at("以下空白", 300, header_y + 70 * 4)
+    words += words_at("合计", 100, header_y + 70 * 5) + words_at("69", 1350, header_y + 70 * 5)
+    words += words_at("1,091.00", 1900, header_y + 70 * 5)
+    words += words_at("收货人签字：", 100, 1100) + words_at("送货人：", 1300, 1100)
+    return words
+
+
+def test_table_reconstruction_reads_every_line_item():
+    lines = group_lines(_receipt_words())
+    table = find_table(lines)
+    assert table is not None
+    assert [c.key for c in table.columns] == ["line_no", "product", "spec", "unit", "quantity", "unit_price", "amount"]
+    items = extract_items(table, page=0)
+    assert [(i.product, i.spec, i.unit, i.quantity, i.unit_price, i.amount) for i in items] == [
+        ("不锈钢六角螺栓", "M8×30", "盒", 12, 45.5, 546.0),
+        ("PVC电工胶带", "18mm×10m", "卷", 50, 3.2, 160.0),
+        ("膨胀螺丝", "M10", "包", 7, 55.0, 385.0),
+    ]
+    assert all(i.sources for i in items)
+
+
+def test_header_fields_and_total_from_labels():
+    lines = group_lines(_receipt_words())
+    table = find_table(lines)
+    found = label_candidates(lines, (table.header_line, table.end_line))
+    assert best(found, "customer").value == "上海恒达五金贸易有限公司"
+    assert best(found, "doc_no").value == "SO20240315-0012"
+    assert best(found, "order_no").value == "PO-2024-0315"
+    assert best(found, "date").value == "2024-03-15"
+    # The 合计 row carries the quantity sum (69) left of the money total.
+    assert best(found, "total").value == 1091.0
+    title = find_title(lines, page_height=1400)
+    assert title.doc_type == "signoff_receipt" and title.vendor == "上海鼎信五金机电有限公司"
+
+
+def test_doc_number_label_is_not_a_title():
+    lines = group_lines(words_at("送货单号：SO1234", 100, 100) + words_at("销售出库单", 600, 200))
+    assert find_title(lines, page_height=2000).doc_type == "sales_slip"
+
+
+def test_wrapped_product_name_joins_its_row():
+    words = []
+    for text, x in [("品名", 100), ("数量", 900), ("金额", 1200)]:
+        words += words_at(text, x, 100)
+    words += words_at("加厚型不锈钢", 100, 170) + words_at("10", 900, 170) + words_at("88.00", 1200, 170)
+    words += words_at("合页", 100, 215)
+    words += words_at("铜球阀", 100, 280) + words_at("2", 900, 280) + words_at("30.00", 1200, 280)
+    table = find_table(group_lines(words))
+    items = extract_items(table, 0)
+    assert [(i.product, i.quantity) for i in items] == [("加厚型不锈钢合页", 10), ("铜球阀", 2)]
+
+
+def test_english_unruled_table():
+    words = []
+    for text, x in [("Description", 100), ("Qty", 900), ("Unit Price", 1100), ("Amount", 1500)]:
+        words += words_at(text, x, 100)
+    words += words_at("Hex bolt M8x30", 100, 170) + words_at("12", 900, 170) + words_at("4.50", 1100, 170) + words_at("54.00", 1500, 170)
+    words += words_at("Total", 100, 240) + words_at("54.00", 1500, 240)
+    table = find_table(group_lines(words))
+    [item] = extract_items(table, 0)
+    assert (item.product, item.quantity, item.unit_price, item.amount) == ("Hex bolt M8x30", 12, 4.5, 54.0)
+
+
+def test_split_product_spec_and_total_parsing():
+    assert split_product_spec("不锈钢六角螺栓 M8×30") == ("不锈钢六角螺栓", "M8×30")
+    assert split_product_spec("纸箱 五层 60×40×40") == ("纸箱 五层", "60×40×40")
+    assert split_product_spec("铜球阀") == ("铜球阀", None)
+    assert parse_total("69  ￥1,091.50") == 1091.5
+    assert parse_total("：RMB 2,000.00 元") == 2000.0
