@@ -1,0 +1,148 @@
+"""Finding one date in a line of OCR text, whatever convention the form used."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterator
+
+from docintel.extract.values_text import fold_width, repair_digits
+from docintel.extract.values_vocab import (
+    CHINESE_DIGITS,
+    DATE_YEAR_MAX,
+    DATE_YEAR_MIN,
+    MONTH_NAMES,
+    ROC_MARKERS,
+    ROC_YEAR_MAX,
+    ROC_YEAR_MIN,
+    ROC_YEAR_OFFSET,
+)
+
+_TEN = "十"
+_NUMERAL = "0-9" + "".join(CHINESE_DIGITS) + _TEN
+_ROC = "(?P<roc>(?:" + "|".join(ROC_MARKERS) + r")\s*)?"
+_MONTH = "|".join(sorted(MONTH_NAMES, key=len, reverse=True))
+_ORDINAL = "(?:st|nd|rd|th)?"
+_FILLER = r"[\s\-/.,]*"
+
+# 2024年3月15日, 113年3月15日, 二〇二四年三月十五日; 日 may be missing or read as 号.
+_YEAR_MONTH_DAY_CJK = re.compile(
+    rf"{_ROC}(?<![{_NUMERAL}])(?P<y>[{_NUMERAL}]{{2,4}})\s*年\s*(?P<m>[{_NUMERAL}]{{1,3}})\s*月"
+    rf"\s*(?P<d>[{_NUMERAL}]{{1,3}})(?![0-9])"
+)
+# 2024-03-15, 2024/3/15, 2024.3.15, and ROC 113.03.15 / 113/03/15.
+_YEAR_MONTH_DAY_SEP = re.compile(
+    rf"{_ROC}(?<![0-9.])(?P<y>[0-9]{{2,4}})\s*(?P<sep>[-/.])\s*(?P<m>[0-9]{{1,2}})\s*(?P=sep)\s*"
+    r"(?P<d>[0-9]{1,2})(?![0-9])"
+)
+# 15/03/2024 or 03/15/2024: which is which is decided by value, then by dayfirst.
+_A_B_YEAR = re.compile(
+    r"(?<![0-9.])(?P<a>[0-9]{1,2})\s*(?P<sep>[-/.])\s*(?P<b>[0-9]{1,2})\s*(?P=sep)\s*"
+    r"(?P<y>[0-9]{4})(?![0-9])"
+)
+# 20240315, only as a token of its own: inside an order number it is not a date.
+_COMPACT = re.compile(r"(?<![0-9A-Za-z])(?P<y>[0-9]{4})(?P<m>[0-9]{2})(?P<d>[0-9]{2})(?![0-9A-Za-z])")
+# 15 Mar 2024, 15-Mar-2024, 1st March 2024.
+_DAY_MONTHNAME_YEAR = re.compile(
+    rf"(?<![0-9])(?P<d>[0-9]{{1,2}}){_ORDINAL}{_FILLER}(?P<mname>{_MONTH})\.?(?![A-Za-z])"
+    rf"{_FILLER}(?P<y>[0-9]{{4}})(?![0-9])",
+    re.IGNORECASE,
+)
+# Mar 15, 2024 and March 15 2024.
+_MONTHNAME_DAY_YEAR = re.compile(
+    rf"(?<![A-Za-z])(?P<mname>{_MONTH})\.?(?![A-Za-z]){_FILLER}(?P<d>[0-9]{{1,2}}){_ORDINAL}"
+    rf"(?![0-9]){_FILLER}(?P<y>[0-9]{{4}})(?![0-9])",
+    re.IGNORECASE,
+)
+
+
+def parse_date(text: str, dayfirst: bool = True) -> dt.date | None:
+    """The first valid date written anywhere in `text`, or None.
+
+    Labels around the date are ignored. When several readings start at the
+    same place the longest wins (15/03/2024 over a shorter partial match).
+    """
+    cleaned = repair_digits(fold_width(text))
+    best: tuple[int, int, dt.date] | None = None
+    for start, end, date in _candidates(cleaned, dayfirst):
+        if best is None or (start, -end) < (best[0], -best[1]):
+            best = (start, end, date)
+    return best[2] if best else None
+
+
+def _candidates(text: str, dayfirst: bool) -> Iterator[tuple[int, int, dt.date]]:
+    readers: list[tuple[re.Pattern[str], Callable[[re.Match[str]], dt.date | None]]] = [
+        (_YEAR_MONTH_DAY_CJK, _read_year_month_day),
+        (_YEAR_MONTH_DAY_SEP, _read_year_month_day),
+        (_COMPACT, _read_year_month_day),
+        (_A_B_YEAR, lambda match: _read_a_b_year(match, dayfirst)),
+        (_DAY_MONTHNAME_YEAR, _read_month_name),
+        (_MONTHNAME_DAY_YEAR, _read_month_name),
+    ]
+    for pattern, read in readers:
+        for match in pattern.finditer(text):
+            date = read(match)
+            if date is not None:
+                yield match.start(), match.end(), date
+
+
+def _read_year_month_day(match: re.Match[str]) -> dt.date | None:
+    year = _numeral_value(match["y"], positional=True)
+    month = _numeral_value(match["m"], positional=False)
+    day = _numeral_value(match["d"], positional=False)
+    roc_marked = bool(match.groupdict().get("roc"))
+    return _make_date(year, month, day, roc_marked)
+
+
+def _read_a_b_year(match: re.Match[str], dayfirst: bool) -> dt.date | None:
+    first, second, year = int(match["a"]), int(match["b"]), int(match["y"])
+    if first > 12:
+        day, month = first, second
+    elif second > 12:
+        month, day = first, second
+    elif dayfirst:
+        day, month = first, second
+    else:
+        month, day = first, second
+    return _make_date(year, month, day, roc_marked=False)
+
+
+def _read_month_name(match: re.Match[str]) -> dt.date | None:
+    month = MONTH_NAMES[match["mname"].lower()]
+    return _make_date(int(match["y"]), month, int(match["d"]), roc_marked=False)
+
+
+def _numeral_value(digits: str, positional: bool) -> int | None:
+    """Arabic digits, or Chinese numerals: 二〇二四 (positional) or 二十一 (with 十)."""
+    if digits.isascii():
+        return int(digits)
+    if any(char.isascii() for char in digits):
+        return None  # half Arabic, half Chinese: not something a form prints
+    if _TEN not in digits:
+        if not positional and len(digits) > 1:
+            return None
+        value = 0
+        for char in digits:
+            value = value * 10 + CHINESE_DIGITS[char]
+        return value
+    if positional:
+        return None
+    tens, _, ones = digits.partition(_TEN)
+    if len(tens) > 1 or len(ones) > 1 or _TEN in ones:
+        return None
+    return (CHINESE_DIGITS[tens] if tens else 1) * 10 + (CHINESE_DIGITS[ones] if ones else 0)
+
+
+def _make_date(year: int | None, month: int | None, day: int | None, roc_marked: bool) -> dt.date | None:
+    if year is None or month is None or day is None:
+        return None
+    if year < 1000:
+        if not (roc_marked or ROC_YEAR_MIN <= year <= ROC_YEAR_MAX):
+            return None
+        year += ROC_YEAR_OFFSET
+    if not DATE_YEAR_MIN <= year <= DATE_YEAR_MAX:
+        return None
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None

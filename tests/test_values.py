@@ -1,0 +1,419 @@
+"""Value parsing on OCR text from Chinese/English business forms."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from docintel.extract.values import (
+    ReconciledItem,
+    amounts_consistent,
+    fold_width,
+    normalize_spaces,
+    number_from_token,
+    ocr_variants,
+    parse_amount,
+    parse_chinese_amount,
+    parse_date,
+    parse_quantity,
+    reconcile_item,
+    repair_digits,
+)
+
+MARCH_15 = dt.date(2024, 3, 15)
+
+
+# --- fold_width ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "folded"),
+    [
+        ("ＡＢＣ１２３", "ABC123"),
+        ("￥１，０９１．５０", "¥1,091.50"),
+        ("¥12", "¥12"),
+        ("日期：2024", "日期:2024"),
+        ("（大写）", "(大写)"),
+        ("客户\u3000名称", "客户 名称"),
+        ("1091。50", "1091.50"),
+        ("１２。５", "12.5"),
+        ("签收。谢谢", "签收。谢谢"),
+        ("送货单 No.１２", "送货单 No.12"),
+        ("二〇二四年", "二〇二四年"),
+    ],
+)
+def test_fold_width(raw, folded):
+    assert fold_width(raw) == folded
+
+
+def test_fold_width_leaves_cjk_untouched():
+    text = "客户名称 收货专用章 簽收單"
+    assert fold_width(text) == text
+
+
+# --- normalize_spaces -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "normalized"),
+    [
+        ("客 户 名 称", "客户名称"),
+        ("  送货   单  ", "送货单"),
+        ("ABC  Trading\tCo.", "ABC Trading Co."),
+        ("客 户 ： ABC  Trading", "客户： ABC Trading"),  # CJK–Latin spaces stay
+        ("收货\u3000单位", "收货单位"),
+        ("品名\n规格", "品名规格"),
+        ("数量 12", "数量 12"),
+        ("", ""),
+    ],
+)
+def test_normalize_spaces(raw, normalized):
+    assert normalize_spaces(raw) == normalized
+
+
+# --- repair_digits --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "repaired"),
+    [
+        ("2O24", "2024"),
+        ("l5", "15"),
+        ("1O9l.5O", "1091.50"),
+        ("1,O9l.5O", "1,091.50"),
+        ("I2B", "128"),
+        ("12S", "125"),
+        ("2024年3月l5日", "2024年3月15日"),
+        ("SO2O24O315", "SO20240315"),
+        ("No.l5", "No.15"),
+        ("2024-OO1", "2024-001"),
+        ("3.5kg", "3.5kg"),
+        ("12pcs", "12pcs"),
+        ("SOLD", "SOLD"),
+        ("lO", "lO"),
+        ("Mar 15", "Mar 15"),
+        ("15Mar2O24", "15Mar2024"),
+    ],
+)
+def test_repair_digits(raw, repaired):
+    assert repair_digits(raw) == repaired
+
+
+# --- parse_date --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2024年3月15日",
+        "2024 年 3 月 15 日",
+        "日期: 2024-03-15",
+        "送货日期：2024/3/15",
+        "2024.3.15",
+        "2024.03.15 14:30",
+        "开单日期 20240315",
+        "113年3月15日",
+        "民國113年3月15日",
+        "民国 113 年 03 月 15 日",
+        "113.03.15",
+        "113/03/15",
+        "15/03/2024",
+        "03/15/2024",
+        "15.03.2024",
+        "15 Mar 2024",
+        "Date: Mar 15, 2024",
+        "March 15 2024",
+        "15-Mar-2024",
+        "15th March, 2024",
+        "二〇二四年三月十五日",
+        "一一三年三月十五日",
+        "２０２４年３月１５日",
+        "2O24-03-15",
+        "2024年3月l5日",
+        "2024年3月15号",
+        "签收日期 2024年3月15",
+    ],
+)
+def test_parse_date_finds_march_15(text):
+    assert parse_date(text) == MARCH_15
+
+
+@pytest.mark.parametrize(
+    ("text", "dayfirst", "expected"),
+    [
+        ("05/03/2024", True, dt.date(2024, 3, 5)),
+        ("05/03/2024", False, dt.date(2024, 5, 3)),
+        ("15/03/2024", False, MARCH_15),  # 15 cannot be a month
+        ("03/15/2024", True, MARCH_15),
+        ("12/12/2024", True, dt.date(2024, 12, 12)),
+    ],
+)
+def test_parse_date_ambiguous_slash_dates(text, dayfirst, expected):
+    assert parse_date(text, dayfirst=dayfirst) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("二〇二三年十二月三十一日", dt.date(2023, 12, 31)),
+        ("二〇二四年二月二十九日", dt.date(2024, 2, 29)),
+        ("1st Feb 2024", dt.date(2024, 2, 1)),
+        ("Sept 9, 2023", dt.date(2023, 9, 9)),
+        ("99/01/02", dt.date(2010, 1, 2)),
+        ("1999-12-31", dt.date(1999, 12, 31)),
+    ],
+)
+def test_parse_date_other_values(text, expected):
+    assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2024-02-30",
+        "2023年2月29日",
+        "2024-13-01",
+        "32/01/2024",
+        "1985-03-15",
+        "24年3月15日",  # a two-digit year that is not ROC
+        "40.03.15",
+        "SO20240315",  # inside an order number
+        "单号 202403150",
+        "2024年3月",
+        "No date here",
+        "",
+        "¥1,091.50",
+    ],
+)
+def test_parse_date_rejects(text):
+    assert parse_date(text) is None
+
+
+def test_parse_date_takes_the_first_date_in_the_text():
+    assert parse_date("开单 2024-03-15 签收 2024-03-18") == MARCH_15
+
+
+# --- parse_amount ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("￥1,091.50", 1091.5),
+        ("¥1091.5", 1091.5),
+        ("RMB 1,091.50", 1091.5),
+        ("rmb1091.50", 1091.5),
+        ("1091.50元", 1091.5),
+        ("１，０９１．５０", 1091.5),
+        ("-12.00", -12.0),
+        ("¥-12.00", -12.0),
+        ("-¥12.00", -12.0),
+        ("1091,50", 1091.5),
+        ("1,091,50", 1091.5),
+        ("12,000", 12000.0),
+        ("12,345,678.90", 12345678.9),
+        ("1.091.50", 1091.5),
+        ("¥l,O9l.5O", 1091.5),
+        ("1O91.5O", 1091.5),
+        ("1, 091 .50", 1091.5),
+        ("12.00, 3件", 12.0),
+        ("1091。50", 1091.5),
+        ("合计: ￥1,091.50", 1091.5),
+        ("数量 3 金额 ¥36.00", 36.0),
+        ("税率13% ¥1,130.00", 1130.0),
+        ("1.5万元", 15000.0),
+        ("12.345", 12.35),
+        ("0", 0.0),
+        ("SO-12", 12.0),
+    ],
+)
+def test_parse_amount(text, expected):
+    assert parse_amount(text) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("text", ["", "金额", "abc", "¥", "SOLD", "-"])
+def test_parse_amount_without_number(text):
+    assert parse_amount(text) is None
+
+
+@pytest.mark.parametrize(
+    ("token", "expected"),
+    [("1,091.50", 1091.5), ("1091,5", 1091.5), ("12,000", 12000.0), ("12.", 12.0), (".,", None)],
+)
+def test_number_from_token(token, expected):
+    assert number_from_token(token) == expected
+
+
+# --- parse_quantity -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("12", (12.0, None)),
+        ("12箱", (12.0, "箱")),
+        ("3.5kg", (3.5, "kg")),
+        ("3.5 KG", (3.5, "kg")),
+        ("2,000 个", (2000.0, "个")),
+        ("１２件", (12.0, "件")),
+        ("12 pcs", (12.0, "pcs")),
+        ("10 Boxes", (10.0, "boxes")),
+        ("1.5公斤", (1.5, "公斤")),
+        ("5樘", (5.0, "樘")),
+        ("12 左右", (12.0, None)),
+        ("l2箱", (12.0, "箱")),
+        ("2O 套", (20.0, "套")),
+        ("12mm", (12.0, "mm")),
+        ("3 m2", (3.0, "m2")),
+        ("12 l", (12.0, None)),
+        ("", (None, None)),
+        ("箱", (None, None)),
+    ],
+)
+def test_parse_quantity(text, expected):
+    assert parse_quantity(text) == expected
+
+
+# --- parse_chinese_amount --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("壹仟零玖拾壹元伍角整", "1091.50"),
+        ("人民币壹万贰仟叁佰肆拾伍元陆角柒分", "12345.67"),
+        ("贰拾元整", "20.00"),
+        ("壹佰万元整", "1000000.00"),
+        ("拾元", "10.00"),
+        ("拾伍元整", "15.00"),
+        ("大写：壹仟玖拾壹圆伍角", "1091.50"),
+        ("(大写) 壹仟零玖拾壹元伍角", "1091.50"),
+        ("⊗壹仟零玖拾壹元伍角整", "1091.50"),
+        ("人民币(大写) 壹 仟 零 玖 拾 壹 元 伍 角", "1091.50"),
+        ("两万元整", "20000.00"),
+        ("壹万零伍元", "10005.00"),
+        ("壹万伍仟元整", "15000.00"),
+        ("壹拾万零叁佰元整", "100300.00"),
+        ("壹亿贰仟万零伍元整", "120000005.00"),
+        ("叁亿元整", "300000000.00"),
+        ("一千零九十一元五角", "1091.50"),
+        ("玖仟玖佰玖拾玖元玖角玖分", "9999.99"),
+        ("壹元零伍分", "1.05"),
+        ("伍角", "0.50"),
+        ("零元整", "0.00"),
+        ("貳萬參仟圓整", "23000.00"),
+        ("壹佰贰拾叁", "123.00"),
+    ],
+)
+def test_parse_chinese_amount(text, expected):
+    assert parse_chinese_amount(text) == Decimal(expected)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "人民币",
+        "大写金额",
+        "壹贰元",  # a unit was lost between the digits
+        "壹拾壹佰元",  # units out of order
+        "佰元",  # a bare 佰 lost its digit
+        "壹元伍",  # 伍 without 角 or 分
+        "1091.50",
+    ],
+)
+def test_parse_chinese_amount_rejects(text):
+    assert parse_chinese_amount(text) is None
+
+
+# --- amounts_consistent / reconcile_item --------------------------------------------
+
+
+def test_amounts_consistent():
+    assert amounts_consistent(12, 90.96, 1091.52)
+    assert amounts_consistent(3, 33.33, 100.0)  # rounded unit price, within a cent
+    assert not amounts_consistent(3, 33.33, 100.02)
+    assert not amounts_consistent(12, 90.96, None)
+    assert amounts_consistent(3, 33.33, 100.02, tolerance=0.05)
+
+
+def test_reconcile_consistent_item_is_untouched():
+    assert reconcile_item(12, 90.96, 1091.52) == ReconciledItem(12, 90.96, 1091.52, False, None)
+
+
+@pytest.mark.parametrize(
+    ("observed", "field", "repaired"),
+    [
+        ((12, 90.96, 1081.52), "amount", 1091.52),  # substituted digit
+        ((12, 90.96, 109.52), "amount", 1091.52),  # dropped digit
+        ((12, 90.96, 10911.52), "amount", 1091.52),  # extra digit
+        ((12, 90.96, 109.152), "amount", 1091.52),  # misplaced decimal point
+        ((17, 90.96, 1091.52), "quantity", 12.0),  # substituted digit
+        ((112, 90.96, 1091.52), "quantity", 12.0),  # extra digit
+        ((12, 80.96, 1091.52), "unit_price", 90.96),  # substituted digit
+        ((12, 9.96, 1091.52), "unit_price", 90.96),  # dropped digit
+    ],
+)
+def test_reconcile_repairs_one_ocr_error(observed, field, repaired):
+    result = reconcile_item(*observed)
+    assert result.corrected
+    assert result.corrected_field == field
+    assert getattr(result, field) == pytest.approx(repaired)
+    assert amounts_consistent(result.quantity, result.unit_price, result.amount)
+
+
+@pytest.mark.parametrize(
+    ("observed", "field", "filled"),
+    [
+        ((12, 90.96, None), "amount", 1091.52),
+        ((None, 90.96, 1091.52), "quantity", 12.0),
+        ((12, None, 1091.52), "unit_price", 90.96),
+        ((3, None, 100.0), "unit_price", 33.3333),
+    ],
+)
+def test_reconcile_fills_the_missing_field(observed, field, filled):
+    result = reconcile_item(*observed)
+    assert result.corrected and result.corrected_field == field
+    assert getattr(result, field) == pytest.approx(filled)
+
+
+@pytest.mark.parametrize(
+    "observed",
+    [
+        (2, 10, 30),  # 30→20, 2→3 or 10→15 would each fix it: ambiguous
+        (12, 90.96, 109152),  # point dropped from the amount or from the price
+        (3, 25.5, 76.8),  # 76.8→76.5 or 25.5→25.6
+        (12, 90.96, 1091.25),  # transposed digits: two edits, not one
+        (12, 90.96, 5000.0),  # nothing close
+        (None, 90.96, None),  # two missing: nothing to compute from
+        (None, 0, 1091.52),  # division by zero
+        (12, 0, 1091.52),
+    ],
+)
+def test_reconcile_does_not_guess(observed):
+    result = reconcile_item(*observed)
+    assert result == ReconciledItem(*observed, corrected=False, corrected_field=None)
+
+
+def test_reconcile_never_invents_fractions_of_a_cent():
+    # 1091.525 is within the tolerance of 12 × 90.96 but no amount is printed like that.
+    assert not reconcile_item(12, 90.96, 1091.25).corrected
+
+
+def test_reconciled_item_is_frozen():
+    item = reconcile_item(12, 90.96, 1091.52)
+    with pytest.raises(AttributeError):
+        item.amount = 1.0  # type: ignore[misc]
+
+
+def test_ocr_variants_cover_each_kind_of_slip():
+    variants = ocr_variants(1091.52)
+    assert 1081.52 in variants  # substitution
+    assert 109.52 in variants and 101.52 in variants  # deletion
+    assert 10911.52 in variants  # insertion
+    assert 109152.0 in variants  # point dropped
+    assert 109.152 in variants  # point moved
+    assert 1091.52 not in variants
+    assert -1081.52 in ocr_variants(-1091.52)
