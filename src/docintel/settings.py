@@ -13,7 +13,13 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DOCINTEL_", extra="ignore")
 
     home: Path = Field(default=Path("./docintel-data"), description="Data folder: database, archive, index.")
-    ocr_lang: str = Field(default="chi_sim+eng", description="Tesseract languages, '+'-joined.")
+    ocr_lang: str = Field(
+        default="auto",
+        description="Tesseract languages, '+'-joined (e.g. chi_sim+eng), or 'auto': chi_sim, chi_tra or chi_sim+eng chosen per page.",
+    )
+    # Page segmentation mode: 4 (one column of lines of varying size) read ruled and unruled forms
+    # best once rules are erased (benchmarks/accuracy.py; see README).
+    ocr_psm: int = 4
     # Decompression bombs: a 30000x30000 header must be refused before decoding.
     max_pixels_per_page: int = 80_000_000
     max_pages: int = 200

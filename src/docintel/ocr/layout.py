@@ -17,20 +17,36 @@ from docintel.ocr.records import Word
 _LINE_OVERLAP = 0.45
 # A gap wider than this many line heights separates two segments (cells, label and value).
 _SEGMENT_GAP = 1.1
+# A gap wider than this many line heights between two Chinese characters is a printed space.
+_SPACE_GAP = 0.3
 
 
 def is_cjk(char: str) -> bool:
     return "CJK" in unicodedata.name(char, "") or "\u3000" <= char <= "\u303f" or "\uff00" <= char <= "\uffef"
 
 
-def join_words(texts: Sequence[str]) -> str:
-    """Join OCR words: no space between CJK characters, one between Latin words."""
-    out = ""
-    for text in texts:
-        if out and not (is_cjk(out[-1]) or is_cjk(text[0])):
-            out += " "
-        out += text
-    return out
+def word_spans(words: Sequence[Word]) -> tuple[str, list[tuple[int, int, Word]]]:
+    """Join OCR words into text, with each word's character span in it.
+
+    Latin words are separated by a space. CJK characters only where the print leaves a gap
+    (品名 规格 in one cell), because tesseract boxes every Chinese character as its own word.
+    """
+    text, spans = "", []
+    height = statistics.median(w.box[3] for w in words) if words else 0
+    previous: Word | None = None
+    for word in words:
+        if previous is not None:
+            cjk_pair = is_cjk(previous.text[-1]) or is_cjk(word.text[0])
+            if not cjk_pair or word.box[0] - previous.x2 > _SPACE_GAP * height:
+                text += " "
+        spans.append((len(text), len(text) + len(word.text), word))
+        text += word.text
+        previous = word
+    return text, spans
+
+
+def join_words(words: Sequence[Word]) -> str:
+    return word_spans(words)[0]
 
 
 @dataclass(frozen=True)
@@ -39,7 +55,7 @@ class Segment:
 
     @property
     def text(self) -> str:
-        return join_words([w.text for w in self.words])
+        return join_words(self.words)
 
     @property
     def box(self) -> tuple[int, int, int, int]:
@@ -57,17 +73,9 @@ class Segment:
     def confidence(self) -> float:
         return statistics.fmean(w.confidence for w in self.words)
 
-    def word_spans(self) -> list[tuple[int, int, Word]]:
-        """Each word's character span inside `text`."""
-        spans, joined = [], ""
-        for word in self.words:
-            joined = join_words([joined, word.text]) if joined else word.text
-            spans.append((len(joined) - len(word.text), len(joined), word))
-        return spans
-
     def words_in_span(self, start: int, end: int) -> tuple[Word, ...]:
         """The words that carry characters start..end of `text`."""
-        return tuple(w for s, e, w in self.word_spans() if s < end and e > start)
+        return tuple(w for s, e, w in word_spans(self.words)[1] if s < end and e > start)
 
 
 @dataclass(frozen=True)

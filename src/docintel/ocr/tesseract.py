@@ -10,10 +10,8 @@ import pytesseract
 
 from docintel.errors import DocintelError, ErrorCode
 from docintel.ocr.records import StepTiming, Word
+from docintel.settings import get_settings
 
-# psm 11 (sparse text) finds the scattered labels and cells of a form that the default
-# page segmentation merges or drops; table structure is rebuilt from the boxes afterwards.
-DEFAULT_PSM = 11
 _TIMEOUT_S = 180
 
 
@@ -26,8 +24,9 @@ def available_languages() -> set[str]:
     return set(pytesseract.get_languages(config=""))
 
 
-def run_tesseract(image: np.ndarray, lang: str, psm: int = DEFAULT_PSM) -> tuple[list[Word], StepTiming]:
+def run_tesseract(image: np.ndarray, lang: str, psm: int | None = None) -> tuple[list[Word], StepTiming]:
     started = time.perf_counter()
+    psm = psm or get_settings().ocr_psm
     config = f"--psm {psm} -c preserve_interword_spaces=1"
     try:
         data = pytesseract.image_to_data(

@@ -1,0 +1,176 @@
+"""Preprocessing on rendered forms: geometry (perspective, 90° turns, skew, scale) and OCR image."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+import cv2
+import numpy as np
+import pytesseract
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from docintel.ocr.preprocess import PreparedPage, PreprocessOptions, preprocess_page
+from docintel.ocr.preprocess_color import binarize, flatten_illumination
+
+FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+PAPER = {"white": (250, 250, 247), "pink": (246, 212, 220), "yellow": (250, 240, 176)}
+ROWS = ["送货单号 SO20240315001", "客户名称 上海华联贸易有限公司", "日期 2024年3月15日", "品名规格 不锈钢螺丝 M6",
+        "数量 120 单价 35.50", "合计 人民币大写 肆仟贰佰陆拾元整", "备注 以下空白", "签收人"]
+NO_GEOMETRY = PreprocessOptions(perspective=False, orientation=False, deskew=False, upscale=False)
+
+
+def render_page(paper: str = "white", seal_over: str | None = None, red_title: bool = False,
+                size: tuple[int, int] = (2000, 1400)) -> np.ndarray:
+    """A receipt-like page at ~300 dpi: title, text rows, table rules; optionally a red seal whose ring
+    crosses the row containing `seal_over`."""
+    w, h = size
+    img = Image.new("RGBA", (w, h), PAPER[paper] + (255,))
+    d = ImageDraw.Draw(img)
+    d.text((w // 2, 90), "送货签收单", font=ImageFont.truetype(FONT, 64),
+           fill=(205, 30, 35) if red_title else (20, 20, 20), anchor="mm")
+    f = ImageFont.truetype(FONT, 42)
+    for i, row in enumerate(ROWS):
+        y = 200 + i * 130
+        d.text((140, y), row, font=f, fill=(25, 25, 25))
+        d.line([(110, y + 75), (w - 110, y + 75)], fill=(60, 60, 60), width=3)
+    if seal_over is not None:
+        y = 200 + ROWS.index(seal_over) * 130 + 25
+        # Ink absorbs light: the seal multiplies onto the page, so black text under it stays black.
+        ink = Image.new("L", img.size, 0)
+        od = ImageDraw.Draw(ink)
+        cx, cy, r = 560, y + 40, 170
+        od.ellipse([cx - r, cy - r, cx + r, cy + r], outline=255, width=12)
+        sf = ImageFont.truetype(FONT, 46)
+        for k, ch in enumerate("华联贸易有限公司"):
+            a = math.radians(-160 + k * 140 / 7)
+            od.text((cx + 0.72 * r * math.cos(a), cy + 0.72 * r * math.sin(a)), ch, font=sf, fill=255, anchor="mm")
+        od.regular_polygon((cx, cy, 45), 5, fill=255)
+        cover = np.asarray(ink, np.float32)[..., None] / 255 * 0.9
+        seal_ink = np.array([0.87, 0.14, 0.18], np.float32)
+        rgb = np.asarray(img.convert("RGB"), np.float32) * (1 - cover * (1 - seal_ink))
+        img = Image.fromarray(rgb.clip(0, 255).astype(np.uint8)).convert("RGBA")
+    return cv2.cvtColor(np.array(img.convert("RGB")), cv2.COLOR_RGB2BGR)
+
+
+def rotate(img: np.ndarray, deg: float) -> np.ndarray:
+    h, w = img.shape[:2]
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), deg, 1.0)
+    c, s = abs(m[0, 0]), abs(m[0, 1])
+    nw, nh = int(h * s + w * c), int(h * c + w * s)
+    m[0, 2] += nw / 2 - w / 2
+    m[1, 2] += nh / 2 - h / 2
+    return cv2.warpAffine(img, m, (nw, nh), borderValue=(250, 250, 247))
+
+
+def phone_photo(page: np.ndarray) -> np.ndarray:
+    """The page photographed on a dark desk: perspective, a shadow gradient, sensor noise."""
+    h, w = page.shape[:2]
+    big_h, big_w = int(h * 1.5), int(w * 1.4)
+    desk = np.random.default_rng(0).normal(70, 8, (big_h, big_w, 3)).clip(0, 255).astype(np.uint8)
+    ox, oy = (big_w - w) / 2, (big_h - h) / 2
+    src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+    dst = np.float32([[ox + 90, oy - 40], [ox + w - 60, oy + 30], [ox + w + 40, oy + h + 50], [ox - 30, oy + h - 20]])
+    photo = cv2.warpPerspective(page, cv2.getPerspectiveTransform(src, dst), (big_w, big_h), dst=desk,
+                                borderMode=cv2.BORDER_TRANSPARENT)
+    shade = np.linspace(0.7, 1.0, big_w)[None, :, None]
+    return (photo * shade).clip(0, 255).astype(np.uint8)
+
+
+def step(page: PreparedPage, name: str):
+    return next(s for s in page.steps if s.name == name)
+
+
+def ocr_text(image: np.ndarray, psm: int = 6) -> str:
+    return "".join(pytesseract.image_to_string(image, lang="chi_sim+eng", config=f"--psm {psm}").split())
+
+
+def test_flatbed_scan_passes_untouched():
+    img = render_page()
+    page = preprocess_page(img)
+    assert not step(page, "perspective").applied
+    assert page.rotation == 0 and abs(page.skew_deg) < 0.3 and page.scale == 1.0
+    assert page.color.shape == img.shape
+    assert page.ocr_image.shape == img.shape[:2]
+    names = [s.name for s in page.steps]
+    for expected in ("perspective", "orientation", "deskew", "upscale", "remove_red", "flatten_illumination",
+                     "denoise", "binarize"):
+        assert expected in names
+    assert all(s.ms >= 0 for s in page.steps)
+
+
+@pytest.mark.parametrize("turn", [90, 180, 270])
+def test_quarter_turns_are_undone(turn):
+    img = render_page()
+    codes = {90: cv2.ROTATE_90_COUNTERCLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_CLOCKWISE}
+    page = preprocess_page(cv2.rotate(img, codes[turn]), replace(NO_GEOMETRY, orientation=True))
+    assert page.rotation == (360 - turn) % 360
+    assert page.color.shape == img.shape
+    assert np.mean(np.abs(page.color.astype(int) - img.astype(int))) < 3
+
+
+@pytest.mark.parametrize("angle", [-9.0, 4.0, 12.5])
+def test_skew_is_measured_and_removed(angle):
+    page = preprocess_page(rotate(render_page(), angle), replace(NO_GEOMETRY, deskew=True))
+    assert page.skew_deg == pytest.approx(angle, abs=0.3)
+    again = preprocess_page(page.color, replace(NO_GEOMETRY, deskew=True))
+    assert abs(again.skew_deg) < 0.3
+
+
+def test_phone_photo_page_is_found_and_rectified():
+    img = render_page("yellow")
+    page = preprocess_page(phone_photo(img), replace(NO_GEOMETRY, perspective=True))
+    assert step(page, "perspective").applied
+    h, w = page.color.shape[:2]
+    assert abs(w / h - img.shape[1] / img.shape[0]) < 0.06
+    # No dark desk left inside the rectified page: its border rows/columns are paper-bright.
+    gray = cv2.cvtColor(page.color, cv2.COLOR_BGR2GRAY)
+    assert min(np.median(gray[3]), np.median(gray[-4]), np.median(gray[:, 3]), np.median(gray[:, -4])) > 120
+
+
+def test_low_resolution_scan_is_upscaled_to_about_300_dpi():
+    img = render_page()
+    half = cv2.resize(img, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    page = preprocess_page(half, replace(NO_GEOMETRY, upscale=True))
+    assert 1.6 < page.scale < 2.5
+    full = preprocess_page(img, replace(NO_GEOMETRY, upscale=True))
+    assert full.scale == 1.0  # never downscaled, no pointless upscale of a 300 dpi page
+    assert preprocess_page(half, replace(NO_GEOMETRY, upscale=True), dpi=150).scale == pytest.approx(2.0)
+
+
+def test_red_seal_is_erased_but_text_under_it_and_red_title_stay():
+    img = render_page("pink", seal_over="日期 2024年3月15日", red_title=True)
+    page = preprocess_page(img, NO_GEOMETRY)
+    assert page.seal_boxes, "the seal should be found"
+    ocr = page.ocr_image
+    # ring pixel (left edge of the ring, away from text rows) becomes paper-bright
+    ring_x, ring_y = 560 - 170, 200 + 2 * 130 + 25 + 40 + 40
+    assert ocr[ring_y, ring_x - 3:ring_x + 4].min() > 200
+    # the red title is not a seal and stays dark ink
+    title = ocr[60:120, 850:1150]
+    assert title.min() < 120
+    text = ocr_text(ocr[200 + 2 * 130 - 10:200 + 2 * 130 + 70, 100:1200])
+    assert "2024年3月15日" in text
+
+
+def test_pink_paper_is_flattened_not_wiped():
+    img = render_page("pink")
+    gray = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+    flat = flatten_illumination(gray, 42)
+    assert np.median(flat) > 245  # paper becomes white
+    assert flat[200:250, 140:600].min() < 80  # text stays black
+    binary = binarize(flat, 42)
+    assert set(np.unique(binary)) <= {0, 255}
+    assert 0.01 < (binary == 0).mean() < 0.2
+
+
+@pytest.mark.slow
+def test_default_pipeline_reads_a_skewed_pink_photo():
+    img = render_page("pink", seal_over="客户名称 上海华联贸易有限公司")
+    page = preprocess_page(phone_photo(rotate(img, 3.0)))
+    text = ocr_text(page.ocr_image, psm=11)  # the pipeline's sparse-text mode for whole forms
+    assert "SO20240315001" in text
+    assert "上海华联贸易有限" in text  # under the seal
+    assert "2024年3月15日" in text
+    assert "不锈钢螺丝" in text
