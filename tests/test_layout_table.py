@@ -17,7 +17,7 @@ def words_at(text: str, x: int, y: int, conf: float = 0.95, char_w: int = 40) ->
             if run:
                 width = len(run) * char_w // 2
                 out.append(Word(run, (cursor, y, width, H), conf))
-                cursor += width + char_w // 2
+                cursor += width + 4
                 run = ""
             if ch == " ":
                 cursor += char_w // 2
@@ -30,10 +30,12 @@ def words_at(text: str, x: int, y: int, conf: float = 0.95, char_w: int = 40) ->
 
 
 def test_join_words_spacing():
-    assert join_words(["客", "户", "名", "称"]) == "客户名称"
-    assert join_words(["Unit", "Price"]) == "Unit Price"
-    assert join_words(["M8", "×30"]) == "M8 ×30"
-    assert join_words(["螺栓", "M8"]) == "螺栓M8"
+    assert join_words(words_at("客户名称", 0, 0)) == "客户名称"
+    assert join_words(words_at("Unit Price", 0, 0)) == "Unit Price"
+    # A printed space between Chinese words survives; tesseract boxes each character alone.
+    assert join_words(words_at("劳保手套 尼龙涂胶", 0, 0)) == "劳保手套 尼龙涂胶"
+    touching = [Word("螺", (0, 0, 38, 40), 0.9), Word("栓", (40, 0, 38, 40), 0.9), Word("M8", (80, 0, 40, 40), 0.9)]
+    assert join_words(touching) == "螺栓M8"
 
 
 def test_lines_group_by_geometry_and_split_into_segments():
@@ -142,7 +144,8 @@ def test_english_unruled_table():
 
 def test_split_product_spec_and_total_parsing():
     assert split_product_spec("不锈钢六角螺栓 M8×30") == ("不锈钢六角螺栓", "M8×30")
-    assert split_product_spec("纸箱 五层 60×40×40") == ("纸箱 五层", "60×40×40")
+    assert split_product_spec("劳保手套 尼龙涂胶 12双/包") == ("劳保手套", "尼龙涂胶 12双/包")
+    assert split_product_spec("Hex bolt M8x30") == ("Hex bolt", "M8x30")
     assert split_product_spec("铜球阀") == ("铜球阀", None)
     assert parse_total("69  ￥1,091.50") == 1091.5
     assert parse_total("：RMB 2,000.00 元") == 2000.0

@@ -6,6 +6,8 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from rapidfuzz.distance import Levenshtein
+
 from docintel.extract.codes import decode_codes
 from docintel.extract.header import Candidate, Title, best, company_lines, find_title, label_candidates
 from docintel.extract.marks import detect_seals
@@ -18,6 +20,7 @@ from docintel.ocr.records import OcrPage, Word
 _HEADER_FIELDS = ("doc_no", "order_no", "customer", "vendor", "date")
 # Confidence given to a value that was inferred rather than read beside its label.
 _INFERRED = 0.5
+_TOTAL_DIGIT_EDITS = 2
 
 
 @dataclass
@@ -55,15 +58,28 @@ def _refs(page: int, words: Sequence[Word]) -> list[WordRef]:
     return [WordRef(page=page, box=w.box) for w in words]
 
 
+def _digits(value: float) -> str:
+    return f"{value:.2f}".replace(".", "")
+
+
 def _reconcile_total(label_total: float | None, upper: float | None, items: Sequence[LineItem]) -> tuple[float | None, float]:
     """Pick the total, cross-checked against the 大写 amount and the sum of the lines."""
     amounts = [i.amount for i in items if i.amount is not None]
     line_sum = round(sum(amounts), 2) if amounts and len(amounts) == len(items) else None
-    agree = lambda a, b: a is not None and b is not None and abs(a - b) < 0.011  # noqa: E731
+
+    def agree(a: float | None, b: float | None) -> bool:
+        return a is not None and b is not None and abs(a - b) < 0.011
+
     if label_total is not None and (agree(label_total, upper) or agree(label_total, line_sum)):
         return label_total, 0.98
     if agree(upper, line_sum):
         return upper, 0.9  # the digits were misread; two independent readings agree
+    if label_total is not None and line_sum is not None:
+        # A stamp or a signature over the total costs digits (¥24091.89 read as 91.89): a printed
+        # total within two digit edits of the lines' sum is that sum misread. A larger difference
+        # is kept as printed — a total that does not add up is for the mismatch flags to report.
+        if Levenshtein.distance(_digits(label_total), _digits(line_sum)) <= _TOTAL_DIGIT_EDITS:
+            return line_sum, 0.75
     if label_total is not None:
         return label_total, 0.6
     if upper is not None:

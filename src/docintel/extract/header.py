@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from docintel.extract.labels import LabelHit, find_labels, vocabulary
 from docintel.extract.values import fold_width, normalize_spaces, parse_amount, parse_chinese_amount, parse_date
-from docintel.ocr.layout import Line, Segment
+from docintel.ocr.layout import Line
 from docintel.ocr.records import Word
 
 # Document and order numbers: letters, digits and the separators ERPs put in them.
@@ -24,6 +24,8 @@ _FUZZY_WEIGHT = 0.8
 # Values found below the item table (e.g. 签收日期 beside the signature) rank below header ones.
 _BELOW_TABLE_WEIGHT = 0.6
 _TITLE_ZONE = 0.4  # titles sit in the top 40% of the page
+_BUYER_MARKS = "购买買"
+_SELLER_MARKS = "销售銷"
 
 
 @dataclass(frozen=True)
@@ -81,27 +83,27 @@ PARSERS: dict[str, Callable[[str], str | float | None]] = {
 }
 
 
-def _value_after(line: Line, seg_index: int, hits: list[LabelHit], k: int, below: Line | None) -> tuple[str, tuple[Word, ...]]:
-    """The text a label labels: after it in its segment, else the next segment, else below it."""
-    segment = line.segments[seg_index]
+def _value_after(line: Line, hits: list[LabelHit], k: int, below: Line | None) -> tuple[str, tuple[Word, ...]]:
+    """The text a label labels: after it on its line up to the next label, else below it.
+
+    Labels are matched on the whole line, not per segment, because printed labels are often
+    letter-spaced (名  称, 日  期) wider than a segment gap.
+    """
+    text = line.text
     hit = hits[k]
     if hit.key == "total":
         # A totals row spreads its numbers over the item columns: take the rest of the line.
-        rest = [segment.text[hit.end :]] + [s.text for s in line.segments[seg_index + 1 :]]
-        words = segment.words_in_span(hit.end, len(segment.text)) + tuple(
-            w for s in line.segments[seg_index + 1 :] for w in s.words
-        )
-        return "  ".join(rest), words
-    stop = hits[k + 1].start if k + 1 < len(hits) else len(segment.text)
-    raw = segment.text[hit.end : stop].strip(" :：.．_|")
+        return text[hit.end :], line.words_in_span(hit.end, len(text))
+    stop = hits[k + 1].start if k + 1 < len(hits) else len(text)
+    after = text[hit.end : stop]
+    if after[:1] in ("(", "（") or (not after and stop < len(text)):
+        # 第二联:客户(红) annotates a copy; 客户对账单 is one word. Neither labels a value.
+        return "", ()
+    raw = after.strip(" :：.．_|")
     if raw:
-        return raw, segment.words_in_span(hit.end, stop)
-    if seg_index + 1 < len(line.segments):
-        nxt = line.segments[seg_index + 1]
-        if not find_labels(nxt.text, vocabulary().fields, fuzzy=False):
-            return nxt.text, nxt.words
+        return raw, line.words_in_span(hit.end, stop)
     if below is not None:
-        label_words = segment.words_in_span(hit.start, hit.end)
+        label_words = line.words_in_span(hit.start, hit.end)
         left = min(w.box[0] for w in label_words)
         right = max(w.x2 for w in label_words)
         for seg in below.segments:
@@ -110,28 +112,46 @@ def _value_after(line: Line, seg_index: int, hits: list[LabelHit], k: int, below
     return "", ()
 
 
+def _party_key(lines: Sequence[Line], index: int, label_left: float) -> str | None:
+    """On VAT invoices 名称 labels both parties; the box's side label (购买方 / 销售方, printed
+    vertically, one character per line) says whose name it is."""
+    side = "".join(
+        seg.text for line in lines[max(0, index - 2) : index + 3] for seg in line.segments if seg.x2 <= label_left
+    )
+    if any(ch in side for ch in _BUYER_MARKS):
+        return "customer"
+    if any(ch in side for ch in _SELLER_MARKS):
+        return "vendor"
+    return None
+
+
 def label_candidates(lines: Sequence[Line], table_span: tuple[int, int] | None) -> list[Candidate]:
-    fields = vocabulary().fields
+    vocab = vocabulary()
+    # Titles are matched too, only so that they consume their text: 客户对账单 holds no 客户 label.
+    group = {**vocab.fields, **vocab.titles}
     out: list[Candidate] = []
     for index, line in enumerate(lines):
         if table_span and table_span[0] <= index < table_span[1]:
             continue
         below = lines[index + 1] if index + 1 < len(lines) else None
-        for seg_index, segment in enumerate(line.segments):
-            hits = find_labels(segment.text, fields)
-            for k, hit in enumerate(hits):
-                parser = PARSERS.get(hit.key)
-                if parser is None:
-                    continue
-                raw, words = _value_after(line, seg_index, hits, k, below)
-                value = parser(raw) if raw else None
-                if value is None:
-                    continue
-                weight = _FUZZY_WEIGHT if hit.fuzzy else 1.0
-                if table_span and index >= table_span[1] and hit.key not in ("total", "total_upper"):
-                    weight *= _BELOW_TABLE_WEIGHT
-                word_conf = statistics.fmean(w.confidence for w in words) if words else 0.5
-                out.append(Candidate(hit.key, value, round(weight * word_conf, 3), words, index))
+        hits = find_labels(line.text, group)
+        for k, hit in enumerate(hits):
+            key = hit.key
+            if key == "party_name":
+                label_words = line.words_in_span(hit.start, hit.end)
+                key = _party_key(lines, index, min(w.box[0] for w in label_words)) if label_words else None
+            parser = PARSERS.get(key) if key else None
+            if parser is None:
+                continue
+            raw, words = _value_after(line, hits, k, below)
+            value = parser(raw) if raw else None
+            if value is None:
+                continue
+            weight = _FUZZY_WEIGHT if hit.fuzzy else 1.0
+            if table_span and index >= table_span[1] and key not in ("total", "total_upper"):
+                weight *= _BELOW_TABLE_WEIGHT
+            word_conf = statistics.fmean(w.confidence for w in words) if words else 0.5
+            out.append(Candidate(key, value, round(weight * word_conf, 3), words, index))
     return out
 
 
@@ -162,7 +182,8 @@ def find_title(lines: Sequence[Line], page_height: int) -> Title | None:
     for index, line in enumerate(lines):
         if line.cy > page_height * _TITLE_ZONE:
             break
-        for hit in find_labels(line.text, group, fuzzy=False):
+        # Titles are printed large and letter-spaced: one misread character is allowed (签收和单).
+        for hit in find_labels(line.text, group):
             if hit.key in vocab.titles:
                 found.append((line.height, -index, hit, line))
     if not found:

@@ -92,8 +92,9 @@ def find_labels(text: str, group: Mapping[str, Sequence[str]], fuzzy: bool = Tru
         return []
     taken = [False] * len(norm)
     hits: list[tuple[int, int, str, str, bool]] = []
-    labels = _normalized_labels(tuple((k, tuple(v)) for k, v in group.items()))
-    for label_norm, key, label in labels:
+    # Longest label first, exact before fuzzy at each label: a misread 客尸名称 is the customer
+    # label, not the 名称 inside it.
+    for label_norm, key, label in _normalized_labels(tuple((k, tuple(v)) for k, v in group.items())):
         size = len(label_norm)
         if not size:
             continue
@@ -104,18 +105,15 @@ def find_labels(text: str, group: Mapping[str, Sequence[str]], fuzzy: bool = Tru
                 hits.append((start, end, key, label, False))
                 taken[start:end] = [True] * size
             start = norm.find(label_norm, start + 1)
-    if fuzzy:
-        for label_norm, key, label in labels:
-            size = len(label_norm)
-            if size < _FUZZY_MIN_LEN or _is_latin(label_norm):
+        if not fuzzy or size < _FUZZY_MIN_LEN or _is_latin(label_norm):
+            continue
+        for start in range(0, len(norm) - size + 1):
+            end = start + size
+            if any(taken[start:end]):
                 continue
-            for start in range(0, len(norm) - size + 1):
-                end = start + size
-                if any(taken[start:end]):
-                    continue
-                if Levenshtein.distance(norm[start:end], label_norm, score_cutoff=1) <= 1:
-                    hits.append((start, end, key, label, True))
-                    taken[start:end] = [True] * size
+            if Levenshtein.distance(norm[start:end], label_norm, score_cutoff=1) <= 1:
+                hits.append((start, end, key, label, True))
+                taken[start:end] = [True] * size
     hits.sort()
     return [
         LabelHit(key=key, label=label, start=index[s], end=index[e - 1] + 1, fuzzy=fz)

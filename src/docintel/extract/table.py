@@ -11,10 +11,12 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from docintel.extract.labels import LabelHit, find_labels, vocabulary
 from docintel.extract.records import LineItem, WordRef
 from docintel.extract.values import fold_width, normalize_spaces, parse_amount, parse_quantity, reconcile_item
-from docintel.ocr.layout import Line, Segment, join_words, split_segments
+from docintel.ocr.layout import Line, Segment, is_cjk, join_words, split_segments
 from docintel.ocr.records import Word
 
 # A header needs a product-like column and this many columns in all.
@@ -23,8 +25,9 @@ _PRODUCT_KEYS = ("product", "product_spec", "code")
 _NUMBER_KEYS = ("quantity", "unit_price", "amount")
 # Header labels are split at smaller gaps than text: adjacent headers stand closer than cells.
 _HEADER_SEGMENT_GAP = 0.6
-# A spec is the trailing part of a combined 品名规格 cell that carries sizes: M8×30, 18mm×10m, 500ml.
-_SPEC_TAIL = re.compile(r"\s*((?:[A-Za-zΦφ#]*\d[\w.×xX*/\-~Φφ#\"'()（）]*\s*)+)$")
+# In an English 品名规格 cell the spec starts at the first token carrying a size or grade:
+# 'Rice 25kg bag', 'Hex bolt M8x30', 'Cement P.O 42.5'.
+_SPEC_START = re.compile(r"^(?:\S*\d|[A-Z]{1,3}(?:\.[A-Z0-9]{1,3})+$|[Φφ#])")
 
 
 @dataclass(frozen=True)
@@ -42,8 +45,13 @@ class Column:
 class TableRow:
     cells: dict[str, list[Word]] = field(default_factory=dict)
 
+    def raw_text(self, key: str) -> str:
+        """The cell's text with the printed spaces kept (they separate 品名 from 规格)."""
+        # Words arrive in reading order: left to right on each line, wrapped lines after.
+        return fold_width(join_words(self.cells.get(key, []))).strip()
+
     def text(self, key: str) -> str:
-        return normalize_spaces(fold_width(join_words([w.text for w in self.cells.get(key, [])])))
+        return normalize_spaces(self.raw_text(key))
 
     def words(self) -> list[Word]:
         return [w for ws in self.cells.values() for w in ws]
@@ -94,9 +102,57 @@ def _ends_table(line: Line) -> bool:
     return bool(find_labels(line.text, group, fuzzy=False))
 
 
-def _boundaries(columns: Sequence[Column]) -> list[float]:
+def _label_boundaries(columns: Sequence[Column]) -> list[float]:
     """x positions between adjacent columns: the middle of the gap between their labels."""
     return [(a.right + b.left) / 2 for a, b in zip(columns, columns[1:])]
+
+
+def column_boundaries(columns: Sequence[Column], body: Sequence[Line]) -> list[float]:
+    """Where one column ends and the next begins, from the white space in the table's body.
+
+    Labels are centred over their columns while cells are left- or right-aligned, so the middle
+    between two labels often cuts a product name in two. The body's own vertical white-space
+    gap between two label centres is the true border (ruled or not: the rules are erased).
+    """
+    fallback = _label_boundaries(columns)
+    words = [w for line in body for w in line.words]
+    if not words:
+        return fallback
+    left = int(min(min(w.box[0] for w in words), columns[0].left))
+    right = int(max(max(w.x2 for w in words), columns[-1].right)) + 1
+    coverage = np.zeros(right - left + 1, np.int32)
+    for w in words:
+        coverage[w.box[0] - left : w.x2 - left] += 1
+    # A gap may be crossed by an odd overlong cell (a long product name in one row).
+    tolerance = len(body) // 8
+    bounds = []
+    for (a, b), middle in zip(zip(columns, columns[1:]), fallback):
+        lo, hi = int(a.center) - left, int(b.center) - left
+        gaps = _white_runs(coverage[lo : hi + 1] <= tolerance)
+        # A run reaching a label's centre is white space inside that column (a short name under a
+        # wide centred label), not the border: prefer runs with text on both sides.
+        closed = [(s, e) for s, e in gaps if s > 0 and e < hi - lo]
+        pool = closed or gaps
+        if pool:
+            s, e = max(pool, key=lambda run: run[1] - run[0])
+            bounds.append(left + lo + (s + e) / 2)
+        else:
+            bounds.append(middle)
+    return bounds
+
+
+def _white_runs(free: np.ndarray) -> list[tuple[int, int]]:
+    """(start, end) index pairs of the runs of True in `free`, end inclusive."""
+    runs, start = [], None
+    for x, is_free in enumerate(free):
+        if is_free and start is None:
+            start = x
+        elif not is_free and start is not None:
+            runs.append((start, x - 1))
+            start = None
+    if start is not None:
+        runs.append((start, len(free) - 1))
+    return runs
 
 
 def _column_of(word: Word, columns: Sequence[Column], bounds: Sequence[float]) -> str:
@@ -117,47 +173,61 @@ def _has_numbers(row: TableRow) -> bool:
     return any(parse_amount(row.text(k)) is not None for k in _NUMBER_KEYS if k in row.cells)
 
 
+def _body_lines(lines: Sequence[Line], header: int, columns: Sequence[Column]) -> tuple[list[Line], int]:
+    """The lines under a header up to where the table ends, and the index of that end."""
+    table_left = columns[0].left - 3 * lines[header].height
+    body = []
+    for end in range(header + 1, len(lines)):
+        candidate = lines[end]
+        if _ends_table(candidate) or _is_header(header_columns(candidate)):
+            return body, end
+        if candidate.box[0] + candidate.box[2] < table_left:
+            return body, end
+        body.append(candidate)
+    return body, len(lines)
+
+
 def find_table(lines: Sequence[Line]) -> Table | None:
     for index, line in enumerate(lines):
         columns = header_columns(line)
         if not _is_header(columns):
             continue
-        bounds = _boundaries(columns)
-        table_left = columns[0].left - 3 * line.height
+        body, end = _body_lines(lines, index, columns)
+        bounds = column_boundaries(columns, body)
         rows: list[TableRow] = []
-        end = index + 1
-        for end in range(index + 1, len(lines)):
-            candidate = lines[end]
-            if _ends_table(candidate):
-                break
-            if _is_header(header_columns(candidate)):
-                break  # a second table (e.g. the next page's header repeated)
+        for candidate in body:
             row = _assign(candidate, columns, bounds)
-            if candidate.box[0] + candidate.box[2] < table_left:
-                break
             if _has_numbers(row) or not rows:
                 rows.append(row)
             else:
                 # A wrapped product name: text only, no numbers → belongs to the row above.
                 for key, words in row.cells.items():
                     rows[-1].cells.setdefault(key, []).extend(words)
-        else:
-            end = len(lines)
         return Table(header_line=index, columns=columns, rows=tuple(rows), end_line=end)
     return None
 
 
 def split_product_spec(text: str) -> tuple[str, str | None]:
-    """'不锈钢六角螺栓 M8×30' → ('不锈钢六角螺栓', 'M8×30'); text without a size stays whole."""
-    match = _SPEC_TAIL.search(text)
-    if not match or match.start() == 0:
-        return text.strip(), None
-    return text[: match.start()].strip(), match.group(1).strip()
+    """One 品名规格 cell → (product, spec).
+
+    Chinese: the name is the first run before a printed space ('劳保手套 尼龙涂胶 12双/包');
+    English names have spaces, so there the spec is the trailing run that carries sizes
+    ('Hex bolt M8x30' → 'Hex bolt', 'M8x30').
+    """
+    text = text.strip()
+    head, _, tail = text.partition(" ")
+    if head and is_cjk(head[0]) and tail.strip():
+        return normalize_spaces(head), normalize_spaces(tail.strip())
+    tokens = text.split()
+    for i, token in enumerate(tokens[1:], start=1):
+        if _SPEC_START.match(token):
+            return " ".join(tokens[:i]), " ".join(tokens[i:])
+    return text, None
 
 
 def _product_and_spec(row: TableRow) -> tuple[str, str | None]:
     if "product_spec" in row.cells:
-        return split_product_spec(row.text("product_spec"))
+        return split_product_spec(row.raw_text("product_spec"))
     return row.text("product"), (row.text("spec") or None)
 
 

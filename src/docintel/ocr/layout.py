@@ -17,6 +17,8 @@ from docintel.ocr.records import Word
 _LINE_OVERLAP = 0.45
 # A gap wider than this many line heights separates two segments (cells, label and value).
 _SEGMENT_GAP = 1.1
+# Segments of a line are joined with this in its text: two spaces read as a column gap.
+SEGMENT_SEPARATOR = "  "
 # A gap wider than this many line heights between two Chinese characters is a printed space.
 _SPACE_GAP = 0.3
 
@@ -85,7 +87,18 @@ class Line:
 
     @property
     def text(self) -> str:
-        return "  ".join(s.text for s in self.segments)
+        return SEGMENT_SEPARATOR.join(s.text for s in self.segments)
+
+    def words_in_span(self, start: int, end: int) -> tuple[Word, ...]:
+        """The words that carry characters start..end of `text`."""
+        out: list[Word] = []
+        offset = 0
+        for segment in self.segments:
+            seg_text = segment.text
+            if offset < end and offset + len(seg_text) > start:
+                out.extend(segment.words_in_span(start - offset, end - offset))
+            offset += len(seg_text) + len(SEGMENT_SEPARATOR)
+        return tuple(out)
 
     @property
     def box(self) -> tuple[int, int, int, int]:

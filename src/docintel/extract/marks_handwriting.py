@@ -1,0 +1,164 @@
+"""Handwritten signatures in a sign-off field: blue or dark strokes that are not printed text, form
+rules or a red seal. Colours are compared against the paper's own colour, so blue carbonless paper
+does not read as blue ink."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from docintel.extract.marks_seal import _clip_box
+from docintel.ocr.geometry import estimate_text_height, remove_rules
+from docintel.ocr.preprocess_color import paper_color, red_excess
+
+Box = tuple[int, int, int, int]
+
+# Blue ink: B exceeds max(R, G) by this much more than the paper does (blue carbon paper is bluish).
+BLUE_EXCESS = 30
+# Dark ink: this many grey levels below the local paper (faint carbon copies are ~60-90 below).
+INK_DELTA = 45
+RED_IGNORE_EXCESS = 40
+# Printed text height is measured on a band this many region-heights tall around the field.
+TEXT_BAND_HEIGHTS = 3
+DEFAULT_TEXT_HEIGHT = 40.0
+# OCR sometimes reads a handwritten name as words; boxes taller than this many printed-text heights
+# are handwriting, not print, so they are not masked.
+PRINTED_MAX_HEIGHT = 1.5
+# Straight rules at least this many text heights long are form lines/underscores.
+RULE_TEXT_HEIGHTS = 2.0
+# Specks smaller than this share of text height² are noise/JPEG artefacts.
+SPECK_AREA = 0.04
+# A dark component counts as handwriting when its extent reaches this many printed text heights.
+HAND_MIN_EXTENT = 1.4
+# Evidence needed for presence, and the evidence that scores 1.0. Blue evidence is stroke length
+# (area / stroke width) in text heights; dark evidence is the summed extent of handwriting-like
+# components in text heights.
+BLUE_MIN_LENGTH = 1.5
+DARK_MIN_EXTENT = 2.0
+FULL_SCORE_EVIDENCE = 5.0
+
+
+@dataclass(frozen=True)
+class Handwriting:
+    present: bool
+    score: float
+    box: Box | None
+
+
+def _clip_region(region: Box, shape: tuple[int, ...]) -> Box:
+    return _clip_box(region, shape)
+
+
+def _text_height_near(color: np.ndarray, region: Box) -> float:
+    x, y, w, h = region
+    pad = h * (TEXT_BAND_HEIGHTS - 1) // 2
+    y0, y1 = max(0, y - pad), min(color.shape[0], y + h + pad)
+    band = color[y0:y1]
+    if band.size == 0:
+        return DEFAULT_TEXT_HEIGHT
+    height = estimate_text_height(band)
+    return height if height >= 8 else DEFAULT_TEXT_HEIGHT
+
+
+def _stroke_lengths(mask: np.ndarray, blue: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per component: stats, approximate centre-line length (area / stroke width), share of blue pixels."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    if n <= 1:
+        return np.zeros((0, 5), int), np.zeros(0), np.zeros(0)
+    dist = cv2.distanceTransform(mask, cv2.DIST_L2, 3)
+    # Mean of 2*dist over a stroke is about its width; per component via bincount.
+    sums = np.bincount(labels.ravel(), weights=dist.ravel(), minlength=n)
+    areas = stats[:, cv2.CC_STAT_AREA].astype(float)
+    width = np.maximum(1.0, 2.0 * sums / np.maximum(areas, 1) + 0.5)
+    length = areas / width
+    blues = np.bincount(labels.ravel(), weights=(blue & (mask > 0)).ravel().astype(float), minlength=n)
+    return stats[1:], length[1:], (blues / np.maximum(areas, 1))[1:]
+
+
+def _handwriting_like(stats: np.ndarray, text_h: float) -> np.ndarray:
+    """Components that look written by hand: much larger than printed glyphs (a printed Chinese
+    character fits in ~1 text height; a signature's strokes and glyphs run longer), and not compact
+    solid blobs (page edges, filled boxes). Straight rules were removed before."""
+    w = stats[:, cv2.CC_STAT_WIDTH].astype(float)
+    h = stats[:, cv2.CC_STAT_HEIGHT].astype(float)
+    area = stats[:, cv2.CC_STAT_AREA].astype(float)
+    fill = area / np.maximum(w * h, 1)
+    big = np.maximum(w, h) >= HAND_MIN_EXTENT * text_h
+    # a short thick dash or a dot stretched by JPEG is not a stroke: require some 2-D extent
+    not_line = np.minimum(w, h) >= 0.15 * text_h
+    return big & not_line & (fill <= 0.6)
+
+
+def detect_handwriting(color: np.ndarray, region: Box, printed_boxes: Sequence[Box] = ()) -> Handwriting:
+    """Whether handwritten strokes (a signature) are in `region`, ignoring printed words, form lines and
+    red seals. Boxes are (x, y, w, h) in `color` coordinates."""
+    if color.ndim == 2:
+        color = cv2.cvtColor(color, cv2.COLOR_GRAY2BGR)
+    rx, ry, rw, rh = _clip_region(region, color.shape[:2])
+    if rw < 4 or rh < 4:
+        return Handwriting(False, 0.0, None)
+    text_h = _text_height_near(color, (rx, ry, rw, rh))
+    roi = color[ry:ry + rh, rx:rx + rw]
+    paper = paper_color(roi)
+    b, g, r = (roi[..., i].astype(np.int16) for i in range(3))
+    gray = cv2.cvtColor(roi, cv2.COLOR_BGR2GRAY).astype(np.int16)
+    paper_gray = int(round(0.114 * paper[0] + 0.587 * paper[1] + 0.299 * paper[2]))
+    # Local paper level, so a shadow across the field does not read as ink.
+    k = max(15, int(text_h * 1.5) | 1)
+    local_paper = cv2.morphologyEx(cv2.cvtColor(roi, cv2.COLOR_BGR2GRAY), cv2.MORPH_CLOSE,
+                                   cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))).astype(np.int16)
+    local_paper = np.minimum(local_paper, paper_gray + 10)
+    dark = (local_paper - gray) > INK_DELTA
+    blue_excess = (b - np.maximum(r, g)) - int(paper[0] - max(paper[1], paper[2]))
+    blue = (blue_excess > BLUE_EXCESS) & ((local_paper - gray) > INK_DELTA // 2)
+    red = red_excess(roi, paper) > RED_IGNORE_EXCESS
+    ink = (dark | blue) & ~red
+    # Mask printed words (but not word boxes tall enough to be handwriting OCR mistook for print).
+    pad = max(2, int(text_h * 0.1))
+    for bx, by, bw, bh in printed_boxes:
+        if bh > PRINTED_MAX_HEIGHT * text_h:
+            continue
+        x0, y0 = max(0, bx - rx - pad), max(0, by - ry - pad)
+        x1, y1 = min(rw, bx - rx + bw + pad), min(rh, by - ry + bh + pad)
+        if x1 > x0 and y1 > y0:
+            ink[y0:y1, x0:x1] = False
+    mask = ink.astype(np.uint8) * 255
+    rule = max(15, int(text_h * RULE_TEXT_HEIGHTS))
+    # Erase rules with their anti-aliased/JPEG fringe: the fringe would otherwise bridge printed
+    # glyphs that sit on the line (dot-matrix print is often offset onto the rule) into one long blob.
+    rules = cv2.subtract(mask, remove_rules(mask, rule))
+    mask = cv2.subtract(mask, cv2.dilate(rules, np.ones((5, 5), np.uint8)))
+    # Join dotted carbon-copy strokes and pen skips, without merging separate printed glyphs much.
+    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3)))
+    stats, length, blue_share = _stroke_lengths(mask, blue)
+    if len(stats) == 0:
+        return Handwriting(False, 0.0, None)
+    area = stats[:, cv2.CC_STAT_AREA]
+    keep = area >= SPECK_AREA * text_h * text_h
+    # Components glued to the region border over a long stretch are the page edge or a cut rule.
+    touches = ((stats[:, cv2.CC_STAT_LEFT] == 0) | (stats[:, cv2.CC_STAT_TOP] == 0)
+               | (stats[:, cv2.CC_STAT_LEFT] + stats[:, cv2.CC_STAT_WIDTH] >= rw)
+               | (stats[:, cv2.CC_STAT_TOP] + stats[:, cv2.CC_STAT_HEIGHT] >= rh))
+    edge_blob = touches & (area > 4 * text_h * text_h)
+    keep &= ~edge_blob
+    hand = keep & _handwriting_like(stats, text_h)
+    bluish = keep & (blue_share >= 0.5)
+    blue_len = float(length[bluish].sum()) / text_h
+    extent = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
+    dark_extent = float(extent[hand].sum()) / text_h
+    # Put both kinds of evidence on the dark scale: the threshold of each maps to DARK_MIN_EXTENT.
+    evidence = max(blue_len * DARK_MIN_EXTENT / BLUE_MIN_LENGTH, dark_extent)
+    present = evidence >= DARK_MIN_EXTENT
+    score = min(1.0, 0.5 + 0.5 * (evidence - DARK_MIN_EXTENT) / (FULL_SCORE_EVIDENCE - DARK_MIN_EXTENT)) \
+        if present else 0.5 * evidence / DARK_MIN_EXTENT
+    chosen = hand | bluish
+    if not present or not chosen.any():
+        return Handwriting(False, round(score, 3), None)
+    s = stats[chosen]
+    x0, y0 = int(s[:, 0].min()), int(s[:, 1].min())
+    x1, y1 = int((s[:, 0] + s[:, 2]).max()), int((s[:, 1] + s[:, 3]).max())
+    return Handwriting(True, round(score, 3), (rx + x0, ry + y0, x1 - x0, y1 - y0))
+
