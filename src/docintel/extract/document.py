@@ -9,7 +9,15 @@ from dataclasses import dataclass, field
 from rapidfuzz.distance import Levenshtein
 
 from docintel.extract.codes import decode_codes
-from docintel.extract.header import Candidate, Title, best, company_lines, find_title, label_candidates
+from docintel.extract.header import (
+    Candidate,
+    Title,
+    best,
+    company_lines,
+    find_title,
+    label_candidates,
+    unlabelled_date,
+)
 from docintel.extract.marks import detect_seals
 from docintel.extract.records import ExtractedDocument, LineItem, WordRef
 from docintel.extract.signoff import SignoffField, find_signoff
@@ -41,11 +49,14 @@ def read_page(page: OcrPage) -> PageReading:
     table = find_table(lines)
     span = (table.header_line, table.end_line) if table else None
     width, height = page.size
+    candidates = label_candidates(lines, span)
+    if not any(c.key == "date" for c in candidates) and (dated := unlabelled_date(lines, span)):
+        candidates.append(dated)
     return PageReading(
         index=page.index,
         lines=lines,
         title=find_title(lines, height),
-        candidates=label_candidates(lines, span),
+        candidates=candidates,
         items=extract_items(table, page.index) if table else [],
         signoff=find_signoff(page, lines),
         seals=len(detect_seals(page.color)),

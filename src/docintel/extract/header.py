@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 import statistics
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from docintel.extract.labels import LabelHit, find_labels, vocabulary
 from docintel.extract.values import fold_width, normalize_spaces, parse_amount, parse_chinese_amount, parse_date
-from docintel.ocr.layout import Line
+from docintel.ocr.layout import SEGMENT_SEPARATOR, Line
 from docintel.ocr.records import Word
 
 # Document and order numbers: letters, digits and the separators ERPs put in them.
@@ -23,7 +24,11 @@ _COMPANY_SUFFIX = re.compile(
 _FUZZY_WEIGHT = 0.8
 # Values found below the item table (e.g. 签收日期 beside the signature) rank below header ones.
 _BELOW_TABLE_WEIGHT = 0.6
+# A date found with no label beside it is trusted least.
+_UNLABELLED_WEIGHT = 0.5
 _TITLE_ZONE = 0.4  # titles sit in the top 40% of the page
+_ANYWHERE = ("total", "total_upper")
+_STRAY = " :：_-|\"'“”‘’,，.;；、`"
 _BUYER_MARKS = "购买買"
 _SELLER_MARKS = "销售銷"
 
@@ -38,8 +43,8 @@ class Candidate:
 
 
 def _clean_text(raw: str) -> str:
-    text = normalize_spaces(fold_width(raw)).strip(" :：_-|")
-    return text
+    # Cell borders and stains come out of OCR as stray quotes, commas and bars at the ends.
+    return normalize_spaces(fold_width(raw)).strip(_STRAY)
 
 
 def parse_id(raw: str) -> str | None:
@@ -112,6 +117,20 @@ def _value_after(line: Line, hits: list[LabelHit], k: int, below: Line | None) -
     return "", ()
 
 
+def _starts_field(text: str, hit: LabelHit, previous: LabelHit | None) -> bool:
+    """A label opens a field: it starts the line or a segment, follows punctuation or another
+    label, or is followed by a colon. 客户 inside 请有需要的 客户 提前安排订货 is prose."""
+    if hit.start == 0 or (previous is not None and previous.end == hit.start):
+        return True
+    before = text[: hit.start]
+    if before.endswith(SEGMENT_SEPARATOR):
+        return True
+    last = before.rstrip()[-1:]
+    if last and not last.isalnum() and unicodedata.category(last).startswith("P"):
+        return True
+    return text[hit.end :].lstrip()[:1] in (":", "：")
+
+
 def _party_key(lines: Sequence[Line], index: int, label_left: float) -> str | None:
     """On VAT invoices 名称 labels both parties; the box's side label (购买方 / 销售方, printed
     vertically, one character per line) says whose name it is."""
@@ -135,7 +154,12 @@ def label_candidates(lines: Sequence[Line], table_span: tuple[int, int] | None) 
             continue
         below = lines[index + 1] if index + 1 < len(lines) else None
         hits = find_labels(line.text, group)
+        if any(h.key == "copy_legend" for h in hits):
+            continue
         for k, hit in enumerate(hits):
+            # 本期合计 and 价税合计 end in their label: totals are recognised anywhere on a line.
+            if hit.key not in _ANYWHERE and not _starts_field(line.text, hit, hits[k - 1] if k else None):
+                continue
             key = hit.key
             if key == "party_name":
                 label_words = line.words_in_span(hit.start, hit.end)
@@ -153,6 +177,17 @@ def label_candidates(lines: Sequence[Line], table_span: tuple[int, int] | None) 
             word_conf = statistics.fmean(w.confidence for w in words) if words else 0.5
             out.append(Candidate(key, value, round(weight * word_conf, 3), words, index))
     return out
+
+
+def unlabelled_date(lines: Sequence[Line], table_span: tuple[int, int] | None) -> Candidate | None:
+    """A date printed without a label (a letter's dateline): the first one outside the table."""
+    for index, line in enumerate(lines):
+        if table_span and table_span[0] <= index < table_span[1]:
+            continue
+        found = parse_date(line.text)
+        if found is not None:
+            return Candidate("date", found.isoformat(), _UNLABELLED_WEIGHT * line.segments[0].confidence, line.words, index)
+    return None
 
 
 def best(candidates: Sequence[Candidate], key: str) -> Candidate | None:

@@ -70,6 +70,10 @@ def _normalized_labels(group: tuple[tuple[str, tuple[str, ...]], ...]) -> list[t
     return sorted(out, key=lambda item: -len(item[0]))
 
 
+def _is_han(char: str) -> bool:
+    return "\u3400" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff"
+
+
 def _is_latin(label: str) -> bool:
     return bool(re.fullmatch(r"[a-z0-9#.]+", label))
 
@@ -111,7 +115,9 @@ def find_labels(text: str, group: Mapping[str, Sequence[str]], fuzzy: bool = Tru
             end = start + size
             if any(taken[start:end]):
                 continue
-            if Levenshtein.distance(norm[start:end], label_norm, score_cutoff=1) <= 1:
+            window = norm[start:end]
+            # Only a misread Chinese character is forgiven: 销售单N is a title and a number, not 销售单位.
+            if all(_is_han(c) for c in window) and Levenshtein.distance(window, label_norm, score_cutoff=1) <= 1:
                 hits.append((start, end, key, label, True))
                 taken[start:end] = [True] * size
     hits.sort()

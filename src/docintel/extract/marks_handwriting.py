@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from docintel.extract.marks_seal import _clip_box
+from docintel.extract.marks_seal import _clip_box, detect_seals, is_achromatic
 from docintel.ocr.geometry import estimate_text_height, remove_rules
 from docintel.ocr.preprocess_color import paper_color, red_excess
 
@@ -41,6 +41,15 @@ DARK_MIN_EXTENT = 2.0
 FULL_SCORE_EVIDENCE = 5.0
 
 
+# On greyscale scans a seal is no longer red. Seals are searched this many printed text heights around
+# the field (a 40 mm stamp is ~12 text heights across), and inside a seal's box the stamp's mid-grey
+# ink (this many levels below the paper) is dropped; pen strokes are darker and keep their cores.
+SEAL_SEARCH_TEXT_HEIGHTS = 12
+GREY_SEAL_DARK_RANGE = (55, 170)
+# A page that is nearly all pure black or white is a black-and-white scan: no grey level to go by.
+BINARY_EXTREME_SHARE = 0.97
+
+
 @dataclass(frozen=True)
 class Handwriting:
     present: bool
@@ -50,6 +59,27 @@ class Handwriting:
 
 def _clip_region(region: Box, shape: tuple[int, ...]) -> Box:
     return _clip_box(region, shape)
+
+
+def _grey_seal_ink(color: np.ndarray, region: Box, text_h: float, darkness: np.ndarray) -> np.ndarray:
+    """Mask (in region coordinates) of a greyscale seal's ink inside the field."""
+    rx, ry, rw, rh = region
+    out = np.zeros((rh, rw), bool)
+    grey = color[ry:ry + rh, rx:rx + rw, 1]
+    if np.mean((grey < 40) | (grey > 215)) >= BINARY_EXTREME_SHARE:
+        return out
+    pad = int(SEAL_SEARCH_TEXT_HEIGHTS * text_h)
+    x0, y0 = max(0, rx - pad), max(0, ry - pad)
+    x1, y1 = min(color.shape[1], rx + rw + pad), min(color.shape[0], ry + rh + pad)
+    low, high = GREY_SEAL_DARK_RANGE
+    seal_grey = (darkness > low) & (darkness < high)
+    for seal in detect_seals(color[y0:y1, x0:x1]):
+        sx, sy, sw, sh = seal.box
+        sx0, sy0 = max(0, sx + x0 - rx), max(0, sy + y0 - ry)
+        sx1, sy1 = min(rw, sx + x0 - rx + sw), min(rh, sy + y0 - ry + sh)
+        if sx1 > sx0 and sy1 > sy0:
+            out[sy0:sy1, sx0:sx1] |= seal_grey[sy0:sy1, sx0:sx1]
+    return out
 
 
 def _text_height_near(color: np.ndarray, region: Box) -> float:
@@ -116,6 +146,8 @@ def detect_handwriting(color: np.ndarray, region: Box, printed_boxes: Sequence[B
     blue = (blue_excess > BLUE_EXCESS) & ((local_paper - gray) > INK_DELTA // 2)
     red = red_excess(roi, paper) > RED_IGNORE_EXCESS
     ink = (dark | blue) & ~red
+    if is_achromatic(roi):
+        ink &= ~_grey_seal_ink(color, (rx, ry, rw, rh), text_h, local_paper - gray)
     # Mask printed words (but not word boxes tall enough to be handwriting OCR mistook for print).
     pad = max(2, int(text_h * 0.1))
     for bx, by, bw, bh in printed_boxes:

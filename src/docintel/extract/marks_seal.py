@@ -182,8 +182,10 @@ def _round_seal(mask: np.ndarray, ink: np.ndarray, contour: np.ndarray, short_si
         visible, coverage = _ring_coverage(ink, (cx, cy), (ax1, ax2), angle)
         if visible < RING_MIN_VISIBLE or coverage < rules.min_coverage:
             continue
-        fill = _ellipse_fill(mask, (cx, cy), (ax1, ax2), angle)
-        if not SEAL_MIN_FILL <= fill <= rules.max_fill:
+        # Something is written inside (thin stamp text counts), but it is not a filled shape.
+        if _ellipse_fill(ink, (cx, cy), (ax1, ax2), angle) < SEAL_MIN_FILL:
+            continue
+        if _ellipse_fill(mask, (cx, cy), (ax1, ax2), angle) > rules.max_fill:
             continue
         if rules.max_outside < 1.0 and _outside_density(mask, (cx, cy), (ax1, ax2), angle) > rules.max_outside:
             continue
@@ -227,11 +229,7 @@ def _seals_in_mask(mask: np.ndarray, rules: _RingRules, allow_rect: bool,
     # Heal the ring where other ink crossed it and join the ring to its inner text.
     k = max(3, short_side // 150)
     closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
-    ring = closed
-    if ring_ink is not None:
-        ring_ink = remove_rules(ring_ink, max(15, int(short_side * SEAL_RULE_LENGTH)))
-        ring = cv2.bitwise_or(closed, cv2.morphologyEx(
-            ring_ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))))
+    ring = closed if ring_ink is None else cv2.bitwise_or(closed, ring_ink)
     contours, _ = cv2.findContours(closed, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
     found: list[tuple[Box, str, float]] = []
     for contour in contours:
@@ -257,7 +255,8 @@ def is_achromatic(image: np.ndarray) -> bool:
     """True for greyscale/black-and-white scans stored as three equal channels."""
     if image.ndim == 2:
         return True
-    sample = image.reshape(-1, 3)[:: max(1, image.shape[0] * image.shape[1] // 20_000)].astype(np.int16)
+    step = max(1, int(math.sqrt(image.shape[0] * image.shape[1] / 20_000)))
+    sample = image[::step, ::step].reshape(-1, 3).astype(np.int16)
     chroma = sample.max(axis=1) - sample.min(axis=1)
     return float(np.percentile(chroma, ACHROMATIC_PERCENTILE)) <= ACHROMATIC_MAX_CHROMA
 
@@ -278,9 +277,15 @@ def _grey_ink_masks(small: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def detect_seals(color: np.ndarray) -> list[Seal]:
     """Round/oval/rectangular stamps on the page, best first; empty when there is none."""
-    scale = min(1.0, SEAL_WORK_SIDE / max(color.shape[:2]))
-    small = cv2.resize(color, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else color
-    if is_achromatic(small):
+    # An integer shrink factor: area resizing by a whole factor is several times faster than by a
+    # fraction, and the work image stays within SEAL_WORK_SIDE.
+    factor = max(1, math.ceil(max(color.shape[:2]) / SEAL_WORK_SIDE))
+    scale = 1.0 / factor
+    achromatic = is_achromatic(color)
+    # All channels alike: one is enough.
+    source = color[..., 1] if achromatic and color.ndim == 3 else color
+    small = cv2.resize(source, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if factor > 1 else source
+    if achromatic:
         # Rectangular stamps are not searched without colour: table cells and boxes look the same.
         ink, thick = _grey_ink_masks(small)
         found = _seals_in_mask(thick, GREY_RULES, allow_rect=False, ring_ink=ink)

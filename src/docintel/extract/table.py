@@ -27,6 +27,11 @@ _NUMBER_KEYS = ("quantity", "unit_price", "amount")
 _HEADER_SEGMENT_GAP = 0.6
 # In an English 品名规格 cell the spec starts at the first token carrying a size or grade:
 # 'Rice 25kg bag', 'Hex bolt M8x30', 'Cement P.O 42.5'.
+# A wrapped cell line starts within this many line heights under the row it continues.
+_WRAP_GAP = 1.0
+# A printed space between name and spec is wider than the gaps between Chinese characters.
+_NAME_SPEC_GAP = 0.3
+_NAME_TO_SIZE = re.compile(r"(?<=[\u4e00-\u9fff])\s*(?=[0-9A-Za-zΦφ])")
 _SPEC_START = re.compile(r"^(?:\S*\d|[A-Z]{1,3}(?:\.[A-Z0-9]{1,3})+$|[Φφ#])")
 
 
@@ -197,37 +202,50 @@ def find_table(lines: Sequence[Line]) -> Table | None:
         rows: list[TableRow] = []
         for candidate in body:
             row = _assign(candidate, columns, bounds)
-            if _has_numbers(row) or not rows:
+            if not rows or _has_numbers(row):
                 rows.append(row)
-            else:
-                # A wrapped product name: text only, no numbers → belongs to the row above.
+            elif candidate.box[1] - max(w.y2 for w in rows[-1].words()) <= _WRAP_GAP * candidate.height:
+                # A wrapped product name: text only, no numbers, close under the row above.
                 for key, words in row.cells.items():
                     rows[-1].cells.setdefault(key, []).extend(words)
+            else:
+                break  # text far below the last row (a page footer): the table is over
         return Table(header_line=index, columns=columns, rows=tuple(rows), end_line=end)
     return None
 
 
-def split_product_spec(text: str) -> tuple[str, str | None]:
+def split_product_spec(words: Sequence[Word]) -> tuple[str, str | None]:
     """One 品名规格 cell → (product, spec).
 
-    Chinese: the name is the first run before a printed space ('劳保手套 尼龙涂胶 12双/包');
-    English names have spaces, so there the spec is the trailing run that carries sizes
-    ('Hex bolt M8x30' → 'Hex bolt', 'M8x30').
+    Chinese: the spec begins at the widest printed gap in the cell ('劳保手套 尼龙涂胶 12双/包'),
+    or, when print left none, where the name's characters give way to a size ('配电箱12回路').
+    English names have spaces, so there the spec starts at the first token carrying a size or
+    grade ('Rice 25kg bag' → 'Rice', '25kg bag').
     """
-    text = text.strip()
-    head, _, tail = text.partition(" ")
-    if head and is_cjk(head[0]) and tail.strip():
-        return normalize_spaces(head), normalize_spaces(tail.strip())
-    tokens = text.split()
-    for i, token in enumerate(tokens[1:], start=1):
-        if _SPEC_START.match(token):
-            return " ".join(tokens[:i]), " ".join(tokens[i:])
-    return text, None
+    text = fold_width(join_words(words)).strip()
+    if not any(is_cjk(c) for c in text[:4]):
+        tokens = text.split()
+        for i, token in enumerate(tokens[1:], start=1):
+            if _SPEC_START.match(token):
+                return " ".join(tokens[:i]), " ".join(tokens[i:])
+        return text, None
+    height = statistics.median(w.box[3] for w in words)
+    first_line = [w for w in words if abs(w.cy - words[0].cy) < height / 2]
+    gaps = [(b.box[0] - a.x2, i) for i, (a, b) in enumerate(zip(first_line, first_line[1:]))]
+    if gaps:
+        widest, at = max(gaps, key=lambda g: (g[0], -g[1]))
+        if widest >= _NAME_SPEC_GAP * height:
+            name = normalize_spaces(fold_width(join_words(words[: at + 1])))
+            return name, normalize_spaces(fold_width(join_words(words[at + 1 :]))) or None
+    match = _NAME_TO_SIZE.search(text)
+    if match and any(c.isdigit() for c in text[match.start() :]):
+        return normalize_spaces(text[: match.start()]), normalize_spaces(text[match.start() :])
+    return normalize_spaces(text), None
 
 
 def _product_and_spec(row: TableRow) -> tuple[str, str | None]:
     if "product_spec" in row.cells:
-        return split_product_spec(row.raw_text("product_spec"))
+        return split_product_spec(row.cells["product_spec"])
     return row.text("product"), (row.text("spec") or None)
 
 
