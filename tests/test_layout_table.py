@@ -139,20 +139,18 @@ def test_english_unruled_table():
     words += words_at("Total", 100, 240) + words_at("54.00", 1500, 240)
     table = find_table(group_lines(words))
     [item] = extract_items(table, 0)
-    assert (item.product, item.quantity, item.unit_price, item.amount) == ("Hex bolt M8x30", 12, 4.5, 54.0)
+    # No spec column: the size inside the description is the spec.
+    assert (item.product, item.spec, item.quantity, item.unit_price, item.amount) == ("Hex bolt", "M8x30", 12, 4.5, 54.0)
 
 
 def test_split_product_spec_and_total_parsing():
-    def split(text):
-        return split_product_spec(words_at(text, 0, 0))
-
+    split = split_product_spec
     assert split("不锈钢六角螺栓 M8×30") == ("不锈钢六角螺栓", "M8×30")
-    assert split("劳保手套 尼龙涂胶 12双/包") == ("劳保手套", "尼龙涂胶 12双/包")
+    assert split("配电箱12回路") == ("配电箱", "12回路")
+    assert split("PP打包带 12mm") == ("PP打包带", "12mm")
     assert split("Hex bolt M8x30") == ("Hex bolt", "M8x30")
     assert split("Rice 25kg bag") == ("Rice", "25kg bag")
     assert split("Cement P.O 42.5") == ("Cement", "P.O 42.5")
     assert split("铜球阀") == ("铜球阀", None)
-    touching = [Word(c, (i * 40, 0, 38, 40), 0.9) for i, c in enumerate("配电箱")] + [Word("12回路", (120, 0, 150, 40), 0.9)]
-    assert split_product_spec(touching) == ("配电箱", "12回路")
     assert parse_total("69  ￥1,091.50") == 1091.5
     assert parse_total("：RMB 2,000.00 元") == 2000.0

@@ -29,8 +29,6 @@ _HEADER_SEGMENT_GAP = 0.6
 # 'Rice 25kg bag', 'Hex bolt M8x30', 'Cement P.O 42.5'.
 # A wrapped cell line starts within this many line heights under the row it continues.
 _WRAP_GAP = 1.0
-# A printed space between name and spec is wider than the gaps between Chinese characters.
-_NAME_SPEC_GAP = 0.3
 _NAME_TO_SIZE = re.compile(r"(?<=[\u4e00-\u9fff])\s*(?=[0-9A-Za-zΦφ])")
 _SPEC_START = re.compile(r"^(?:\S*\d|[A-Z]{1,3}(?:\.[A-Z0-9]{1,3})+$|[Φφ#])")
 
@@ -214,43 +212,37 @@ def find_table(lines: Sequence[Line]) -> Table | None:
     return None
 
 
-def split_product_spec(words: Sequence[Word]) -> tuple[str, str | None]:
+def split_product_spec(text: str) -> tuple[str, str | None]:
     """One 品名规格 cell → (product, spec).
 
-    Chinese: the spec begins at the widest printed gap in the cell ('劳保手套 尼龙涂胶 12双/包'),
-    or, when print left none, where the name's characters give way to a size ('配电箱12回路').
+    Chinese: the spec starts where the name's characters give way to a size or model
+    ('配电箱12回路', '不锈钢六角螺栓 M10×40'). Printed spaces cannot be trusted there: tesseract's
+    boxes inside Chinese lines are too ragged to tell a space from a wide character.
     English names have spaces, so there the spec starts at the first token carrying a size or
     grade ('Rice 25kg bag' → 'Rice', '25kg bag').
     """
-    text = fold_width(join_words(words)).strip()
-    if not any(is_cjk(c) for c in text[:4]):
-        tokens = text.split()
-        for i, token in enumerate(tokens[1:], start=1):
-            if _SPEC_START.match(token):
-                return " ".join(tokens[:i]), " ".join(tokens[i:])
-        return text, None
-    height = statistics.median(w.box[3] for w in words)
-    first_line = [w for w in words if abs(w.cy - words[0].cy) < height / 2]
-    gaps = [(b.box[0] - a.x2, i) for i, (a, b) in enumerate(zip(first_line, first_line[1:]))]
-    if gaps:
-        widest, at = max(gaps, key=lambda g: (g[0], -g[1]))
-        if widest >= _NAME_SPEC_GAP * height:
-            name = normalize_spaces(fold_width(join_words(words[: at + 1])))
-            return name, normalize_spaces(fold_width(join_words(words[at + 1 :]))) or None
-    match = _NAME_TO_SIZE.search(text)
-    if match and any(c.isdigit() for c in text[match.start() :]):
-        return normalize_spaces(text[: match.start()]), normalize_spaces(text[match.start() :])
-    return normalize_spaces(text), None
+    text = fold_width(text).strip()
+    if any(is_cjk(c) for c in text):
+        match = _NAME_TO_SIZE.search(text)
+        if match and any(c.isdigit() for c in text[match.end() :]):
+            return normalize_spaces(text[: match.start()]), normalize_spaces(text[match.end() :])
+        return normalize_spaces(text), None
+    tokens = text.split()
+    for i, token in enumerate(tokens[1:], start=1):
+        if _SPEC_START.match(token):
+            return " ".join(tokens[:i]), " ".join(tokens[i:])
+    return text, None
 
 
-def _product_and_spec(row: TableRow) -> tuple[str, str | None]:
-    if "product_spec" in row.cells:
-        return split_product_spec(row.cells["product_spec"])
+def _product_and_spec(row: TableRow, has_spec_column: bool) -> tuple[str, str | None]:
+    if "product_spec" in row.cells or not has_spec_column:
+        # One column for both (品名规格, Description): the spec is inside the name cell.
+        return split_product_spec(row.raw_text("product_spec" if "product_spec" in row.cells else "product"))
     return row.text("product"), (row.text("spec") or None)
 
 
-def row_to_item(row: TableRow, page: int) -> LineItem | None:
-    product, spec = _product_and_spec(row)
+def row_to_item(row: TableRow, page: int, has_spec_column: bool = True) -> LineItem | None:
+    product, spec = _product_and_spec(row, has_spec_column)
     if not product or len(product) < 2:
         return None
     quantity, unit_in_qty = parse_quantity(row.text("quantity"))
@@ -277,4 +269,5 @@ def row_to_item(row: TableRow, page: int) -> LineItem | None:
 
 
 def extract_items(table: Table, page: int) -> list[LineItem]:
-    return [item for row in table.rows if (item := row_to_item(row, page)) is not None]
+    has_spec = any(c.key == "spec" for c in table.columns)
+    return [item for row in table.rows if (item := row_to_item(row, page, has_spec)) is not None]
