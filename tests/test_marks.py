@@ -167,3 +167,70 @@ def test_page_edge_inside_region_is_not_handwriting():
     bgr = to_bgr(img)
     bgr[:, 850:] = (60, 65, 70)  # dark desk beyond a cropped page edge
     assert not detect_handwriting(bgr, SIGN_REGION).present
+
+
+# --- greyscale and black-and-white scans: no red left, seals are found by shape --------------------
+
+def to_grey_bgr(img: Image.Image, bw_threshold: int | None = None) -> np.ndarray:
+    """How a greyscale (or, with a threshold, a pure black-and-white) scan reaches the detectors."""
+    grey = cv2.cvtColor(to_bgr(img, jpeg_quality=None), cv2.COLOR_BGR2GRAY)
+    if bw_threshold is not None:
+        grey = np.where(grey > bw_threshold, 255, 0).astype(np.uint8)
+    else:
+        grey = cv2.imdecode(cv2.imencode(".jpg", grey, [cv2.IMWRITE_JPEG_QUALITY, 75])[1], cv2.IMREAD_GRAYSCALE)
+    return cv2.cvtColor(grey, cv2.COLOR_GRAY2BGR)
+
+
+def qr_like(img: Image.Image, x: int, y: int, modules: int = 25, module_px: int = 9, seed: int = 3) -> None:
+    """A QR-code-sized block of random modules with the three square finder patterns."""
+    rng = np.random.default_rng(seed)
+    cells = rng.random((modules, modules)) < 0.5
+    for fx, fy in ((0, 0), (modules - 7, 0), (0, modules - 7)):
+        finder = np.ones((7, 7), bool)
+        finder[1:6, 1:6] = False
+        finder[2:5, 2:5] = True
+        cells[fy:fy + 7, fx:fx + 7] = finder
+    d = ImageDraw.Draw(img)
+    for r, c in zip(*np.nonzero(cells)):
+        d.rectangle([x + c * module_px, y + r * module_px, x + (c + 1) * module_px - 1, y + (r + 1) * module_px - 1],
+                    fill=(20, 20, 20))
+
+
+@pytest.mark.parametrize("bw", [False, True])
+def test_seal_is_found_by_shape_on_grey_and_bw_scans(bw):
+    img = blank_form("white")
+    stamp(img, 1000, 520, 170)  # over the table and its text
+    stamp(img, 1500, 1150, 130, oval=True)  # on blank paper
+    seals = detect_seals(to_grey_bgr(img, 165 if bw else None))
+    centres = sorted((s.box[0] + s.box[2] / 2, s.box[1] + s.box[3] / 2) for s in seals)
+    assert len(seals) == 2
+    assert abs(centres[0][0] - 1000) < 30 and abs(centres[0][1] - 520) < 30
+    assert abs(centres[1][0] - 1500) < 30 and abs(centres[1][1] - 1150) < 30
+    assert {s.shape for s in seals} == {"round", "oval"}
+
+
+def test_half_off_page_seal_on_grey_scan():
+    img = blank_form("yellow")
+    stamp(img, 1950, 1200, 160)
+    assert len(detect_seals(to_grey_bgr(img))) == 1
+
+
+@pytest.mark.parametrize("bw", [False, True])
+def test_no_seal_on_grey_grid_logo_letters_qr_or_signature(bw):
+    img = blank_form("white")
+    d = ImageDraw.Draw(img)
+    d.ellipse([120, 40, 200, 120], outline=(20, 20, 20), width=6)  # small round logo
+    d.ellipse([1600, 800, 1800, 960], outline=(20, 20, 20), width=3)  # a thin circle, e.g. a printed logo
+    d.text((1250, 800), "OOO", font=ImageFont.truetype(FONT, 150), fill=(20, 20, 20))  # big bold letters O
+    qr_like(img, 1650, 40)
+    scribble(img, BLACK_PEN, seed=7, width=6)
+    kai_name(img, BLUE_PEN)
+    assert detect_seals(to_grey_bgr(img, 165 if bw else None)) == []
+
+
+def test_grey_seal_over_empty_field_is_not_handwriting_but_a_signature_under_it_is():
+    img = blank_form("white")
+    stamp(img, 600, SIGN_Y - 10, 150)
+    assert not detect_handwriting(to_grey_bgr(img), SIGN_REGION).present
+    scribble(img, BLUE_PEN, seed=2)
+    assert detect_handwriting(to_grey_bgr(img), SIGN_REGION).present

@@ -16,6 +16,7 @@ from docintel.extract.header import (
     company_lines,
     find_title,
     label_candidates,
+    label_seen,
     unlabelled_date,
 )
 from docintel.extract.marks import detect_seals
@@ -73,7 +74,9 @@ def _digits(value: float) -> str:
     return f"{value:.2f}".replace(".", "")
 
 
-def _reconcile_total(label_total: float | None, upper: float | None, items: Sequence[LineItem]) -> tuple[float | None, float]:
+def _reconcile_total(
+    label_total: float | None, upper: float | None, items: Sequence[LineItem], label_seen: bool
+) -> tuple[float | None, float]:
     """Pick the total, cross-checked against the 大写 amount and the sum of the lines."""
     amounts = [i.amount for i in items if i.amount is not None]
     line_sum = round(sum(amounts), 2) if amounts and len(amounts) == len(items) else None
@@ -95,6 +98,8 @@ def _reconcile_total(label_total: float | None, upper: float | None, items: Sequ
         return label_total, 0.6
     if upper is not None:
         return upper, 0.7
+    if label_seen and line_sum is not None:
+        return line_sum, 0.5  # a 合计 is printed but unreadable (a seal over it): the lines' sum
     return None, 0.0
 
 
@@ -135,7 +140,10 @@ def extract_fields(file: str, pages: Sequence[OcrPage]) -> ExtractedDocument:
     label_total = best(candidates, "total")
     upper = best(candidates, "total_upper")
     doc.total, confidence["total"] = _reconcile_total(
-        label_total.value if label_total else None, upper.value if upper else None, doc.items
+        label_total.value if label_total else None,
+        upper.value if upper else None,
+        doc.items,
+        label_seen(candidates, "total"),
     )
     if label_total is not None:
         sources["total"] = _refs(page_of[id(label_total)], label_total.words)

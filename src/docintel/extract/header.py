@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import re
 import statistics
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from docintel.extract.labels import LabelHit, find_labels, vocabulary
+from docintel.extract.labels import LabelHit, find_labels, opens_field, vocabulary
 from docintel.extract.values import fold_width, normalize_spaces, parse_amount, parse_chinese_amount, parse_date
-from docintel.ocr.layout import SEGMENT_SEPARATOR, Line
+from docintel.ocr.layout import Line
 from docintel.ocr.records import Word
 
 # Document and order numbers: letters, digits and the separators ERPs put in them.
@@ -36,10 +35,11 @@ _SELLER_MARKS = "销售銷"
 @dataclass(frozen=True)
 class Candidate:
     key: str
-    value: str | float
+    value: str | float | None  # None: the label is there but its value could not be read
     confidence: float
     words: tuple[Word, ...]
     line: int
+    label: str = ""
 
 
 def _clean_text(raw: str) -> str:
@@ -63,12 +63,14 @@ def parse_name(raw: str) -> str | None:
     return text
 
 
-_NUMBER = re.compile(r"-?\d[\d,]*(?:\.\d+)?")
+# A money amount standing on its own: an optional currency mark (tesseract reads ¥ as Y), digits
+# with thousands separators and cents, not glued to letters ('neseo5' under a seal is not 5).
+_MONEY = re.compile(r"(?<![A-Za-z0-9.])(?:[¥Yy]|RMB|HK\$|\$)?\s?(\d[\d,]*(?:\.\d{1,2})?)(?![A-Za-z0-9])")
 
 
 def parse_total(raw: str) -> float | None:
     """The total on a 合计 line: its rightmost money amount (quantity sums stand left of it)."""
-    numbers = _NUMBER.findall(fold_width(raw))
+    numbers = [m.group(1) for m in _MONEY.finditer(fold_width(raw))]
     with_cents = [n for n in numbers if re.search(r"\.\d{2}$", n)]
     for token in reversed(with_cents or numbers):
         value = parse_amount(token)
@@ -117,20 +119,6 @@ def _value_after(line: Line, hits: list[LabelHit], k: int, below: Line | None) -
     return "", ()
 
 
-def _starts_field(text: str, hit: LabelHit, previous: LabelHit | None) -> bool:
-    """A label opens a field: it starts the line or a segment, follows punctuation or another
-    label, or is followed by a colon. 客户 inside 请有需要的 客户 提前安排订货 is prose."""
-    if hit.start == 0 or (previous is not None and previous.end == hit.start):
-        return True
-    before = text[: hit.start]
-    if before.endswith(SEGMENT_SEPARATOR):
-        return True
-    last = before.rstrip()[-1:]
-    if last and not last.isalnum() and unicodedata.category(last).startswith("P"):
-        return True
-    return text[hit.end :].lstrip()[:1] in (":", "：")
-
-
 def _party_key(lines: Sequence[Line], index: int, label_left: float) -> str | None:
     """On VAT invoices 名称 labels both parties; the box's side label (购买方 / 销售方, printed
     vertically, one character per line) says whose name it is."""
@@ -158,7 +146,7 @@ def label_candidates(lines: Sequence[Line], table_span: tuple[int, int] | None) 
             continue
         for k, hit in enumerate(hits):
             # 本期合计 and 价税合计 end in their label: totals are recognised anywhere on a line.
-            if hit.key not in _ANYWHERE and not _starts_field(line.text, hit, hits[k - 1] if k else None):
+            if hit.key not in _ANYWHERE and not opens_field(line.text, hit, hits[k - 1] if k else None):
                 continue
             key = hit.key
             if key == "party_name":
@@ -169,13 +157,13 @@ def label_candidates(lines: Sequence[Line], table_span: tuple[int, int] | None) 
                 continue
             raw, words = _value_after(line, hits, k, below)
             value = parser(raw) if raw else None
-            if value is None:
+            if value is None and key not in _ANYWHERE:
                 continue
             weight = _FUZZY_WEIGHT if hit.fuzzy else 1.0
             if table_span and index >= table_span[1] and key not in ("total", "total_upper"):
                 weight *= _BELOW_TABLE_WEIGHT
             word_conf = statistics.fmean(w.confidence for w in words) if words else 0.5
-            out.append(Candidate(key, value, round(weight * word_conf, 3), words, index))
+            out.append(Candidate(key, value, round(weight * word_conf, 3), words, index, hit.label))
     return out
 
 
@@ -191,11 +179,19 @@ def unlabelled_date(lines: Sequence[Line], table_span: tuple[int, int] | None) -
 
 
 def best(candidates: Sequence[Candidate], key: str) -> Candidate | None:
-    """The most confident candidate for a field; on a tie, the first in reading order."""
-    pool = [c for c in candidates if c.key == key]
+    """The most confident readable candidate for a field; on a tie, the first in reading order.
+    Totals rank by how specific their label is first (价税合计 before 合计)."""
+    pool = [c for c in candidates if c.key == key and c.value is not None]
     if not pool:
         return None
+    if key == "total":
+        order = vocabulary().fields["total"]
+        return min(pool, key=lambda c: (order.index(c.label) if c.label in order else len(order), -c.confidence, c.line))
     return max(pool, key=lambda c: (c.confidence, -c.line))
+
+
+def label_seen(candidates: Sequence[Candidate], key: str) -> bool:
+    return any(c.key == key for c in candidates)
 
 
 @dataclass(frozen=True)

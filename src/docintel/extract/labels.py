@@ -15,6 +15,8 @@ from importlib import resources
 
 from rapidfuzz.distance import Levenshtein
 
+from docintel.ocr.layout import SEGMENT_SEPARATOR
+
 # Characters that never belong to a label but sit inside or around one on real forms.
 _IGNORED = set(" \t:：.．·,，;；()（）[]【】_/|'\"")
 # Labels this long (normalised) may match with one misread character.
@@ -96,35 +98,53 @@ def find_labels(text: str, group: Mapping[str, Sequence[str]], fuzzy: bool = Tru
         return []
     taken = [False] * len(norm)
     hits: list[tuple[int, int, str, str, bool]] = []
-    # Longest label first, exact before fuzzy at each label: a misread 客尸名称 is the customer
-    # label, not the 名称 inside it.
-    for label_norm, key, label in _normalized_labels(tuple((k, tuple(v)) for k, v in group.items())):
-        size = len(label_norm)
-        if not size:
+    labels = _normalized_labels(tuple((k, tuple(v)) for k, v in group.items()))
+    # Longest labels first; within one length, every exact match before any fuzzy one, so a
+    # misread 客尸名称 is the customer label and not the 名称 inside it, while a correctly read
+    # 送货人签字 (the driver) is never taken for a fuzzy 收货人签字.
+    for size in sorted({len(n) for n, _, _ in labels if n}, reverse=True):
+        same = [(n, key, label) for n, key, label in labels if len(n) == size]
+        for label_norm, key, label in same:
+            start = norm.find(label_norm)
+            while start != -1:
+                end = start + size
+                if not any(taken[start:end]) and (not _is_latin(label_norm) or _boundary_ok(norm, start, end, index, text)):
+                    hits.append((start, end, key, label, False))
+                    taken[start:end] = [True] * size
+                start = norm.find(label_norm, start + 1)
+        if not fuzzy or size < _FUZZY_MIN_LEN:
             continue
-        start = norm.find(label_norm)
-        while start != -1:
-            end = start + size
-            if not any(taken[start:end]) and (not _is_latin(label_norm) or _boundary_ok(norm, start, end, index, text)):
-                hits.append((start, end, key, label, False))
-                taken[start:end] = [True] * size
-            start = norm.find(label_norm, start + 1)
-        if not fuzzy or size < _FUZZY_MIN_LEN or _is_latin(label_norm):
-            continue
-        for start in range(0, len(norm) - size + 1):
-            end = start + size
-            if any(taken[start:end]):
+        for label_norm, key, label in same:
+            if _is_latin(label_norm):
                 continue
-            window = norm[start:end]
-            # Only a misread Chinese character is forgiven: 销售单N is a title and a number, not 销售单位.
-            if all(_is_han(c) for c in window) and Levenshtein.distance(window, label_norm, score_cutoff=1) <= 1:
-                hits.append((start, end, key, label, True))
-                taken[start:end] = [True] * size
+            for start in range(0, len(norm) - size + 1):
+                end = start + size
+                if any(taken[start:end]):
+                    continue
+                window = norm[start:end]
+                # Only a misread Chinese character is forgiven: 销售单N is a title and a number, not 销售单位.
+                if all(_is_han(c) for c in window) and Levenshtein.distance(window, label_norm, score_cutoff=1) <= 1:
+                    hits.append((start, end, key, label, True))
+                    taken[start:end] = [True] * size
     hits.sort()
     return [
         LabelHit(key=key, label=label, start=index[s], end=index[e - 1] + 1, fuzzy=fz)
         for s, e, key, label, fz in hits
     ]
+
+
+def opens_field(text: str, hit: LabelHit, previous: LabelHit | None) -> bool:
+    """A label opens a field: it starts the line or a segment, follows punctuation or another
+    label, or is followed by a colon. 客户 inside 请有需要的 客户 提前安排订货 is prose."""
+    if hit.start == 0 or (previous is not None and previous.end == hit.start):
+        return True
+    before = text[: hit.start]
+    if before.endswith(SEGMENT_SEPARATOR):
+        return True
+    last = before.rstrip()[-1:]
+    if last and not last.isalnum() and unicodedata.category(last).startswith("P"):
+        return True
+    return text[hit.end :].lstrip()[:1] in (":", "：")
 
 
 def text_after(text: str, hit: LabelHit) -> str:

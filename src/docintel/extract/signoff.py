@@ -2,72 +2,94 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from docintel.extract.labels import find_labels, vocabulary
+from docintel.extract.labels import find_labels, opens_field, vocabulary
 from docintel.extract.marks import detect_handwriting
 from docintel.ocr.layout import Line
 from docintel.ocr.records import OcrPage
 
-# How far from its label a signature may reach, in label heights.
+# How far from its label a signature may reach, in text-line heights.
 _REACH_RIGHT = 11.0
 _REACH_UP = 1.6
 _REACH_DOWN = 1.8
+# A label with less room than this beside it (at the page edge, or right before the next
+# field) is signed underneath instead.
+_MIN_ROOM_RIGHT = 4.0
+_REACH_BELOW = 3.0
 # OCR words this confident and about label-sized are printed text to mask out of the field.
 _PRINTED_CONFIDENCE = 0.75
 _PRINTED_HEIGHT_RANGE = (0.6, 1.4)
+
+Box = tuple[int, int, int, int]
 
 
 @dataclass(frozen=True)
 class SignoffField:
     label: str
-    label_box: tuple[int, int, int, int]
-    region: tuple[int, int, int, int]
+    label_box: Box
+    region: Box
     present: bool
     score: float
 
 
-def _signature_regions(lines: Sequence[Line], page_size: tuple[int, int]):
-    fields = vocabulary().fields
-    group = {"signature": fields["signature"], "not_signature": fields["not_signature"]}
-    all_labels = {**fields}
-    width, height = page_size
+def _clip(x0: float, y0: float, x1: float, y1: float, size: tuple[int, int]) -> Box | None:
+    width, height = size
+    x0, y0, x1, y1 = max(0, int(x0)), max(0, int(y0)), min(width, int(x1)), min(height, int(y1))
+    return (x0, y0, x1 - x0, y1 - y0) if x1 > x0 and y1 > y0 else None
+
+
+def signature_regions(lines: Sequence[Line], page_size: tuple[int, int]) -> Iterator[tuple[str, Box, Box, float]]:
+    """(label, label box, region to search, text height) for each customer sign-off label.
+
+    Every field label and title is matched in the same pass so that they consume their text:
+    送货签收单 is a title and 送货人签字 the driver's field, neither a customer sign-off.
+    """
+    vocab = vocabulary()
+    group = {**vocab.titles, **vocab.fields}
     for line in lines:
-        for seg_index, segment in enumerate(line.segments):
-            for hit in find_labels(segment.text, group):
-                if hit.key != "signature":
-                    continue
-                words = segment.words_in_span(hit.start, hit.end)
-                left = min(w.box[0] for w in words)
-                top = min(w.box[1] for w in words)
-                right = max(w.x2 for w in words)
-                bottom = max(w.y2 for w in words)
-                label_h = max(8, bottom - top)
-                reach = right + int(_REACH_RIGHT * label_h)
-                # Stop at the next labelled field on the same line (送货人, 日期 …).
-                for later in line.segments[seg_index + 1 :]:
-                    if find_labels(later.text, all_labels, fuzzy=False) and later.x > right:
-                        reach = min(reach, later.x - label_h // 2)
-                        break
-                x0, x1 = right + 2, min(width, reach)
-                y0 = max(0, top - int(_REACH_UP * label_h))
-                y1 = min(height, bottom + int(_REACH_DOWN * label_h))
-                if x1 - x0 > label_h:
-                    yield hit.label, (left, top, right - left, bottom - top), (x0, y0, x1 - x0, y1 - y0), label_h
+        text = line.text
+        hits = find_labels(text, group)
+        for k, hit in enumerate(hits):
+            if hit.key != "signature" or not opens_field(text, hit, hits[k - 1] if k else None):
+                continue
+            words = line.words_in_span(hit.start, hit.end)
+            if not words:
+                continue
+            left = min(w.box[0] for w in words)
+            top = min(w.box[1] for w in words)
+            right = max(w.x2 for w in words)
+            bottom = max(w.y2 for w in words)
+            # The line's median height: one tall OCR box ("人:" read 2 lines high) must not
+            # stretch the field up into the totals row.
+            h = max(8.0, line.height)
+            reach = right + _REACH_RIGHT * h
+            if k + 1 < len(hits):
+                following = line.words_in_span(hits[k + 1].start, hits[k + 1].end)
+                if following:
+                    reach = min(reach, min(w.box[0] for w in following) - h / 2)
+            label_box = (left, top, right - left, bottom - top)
+            if reach - right >= _MIN_ROOM_RIGHT * h:
+                region = _clip(right + 2, top - _REACH_UP * h, reach, bottom + _REACH_DOWN * h, page_size)
+            else:
+                region = _clip(left - h, bottom, left + _REACH_RIGHT * h, bottom + _REACH_BELOW * h, page_size)
+            if region is not None:
+                yield hit.label, label_box, region, h
 
 
 def find_signoff(page: OcrPage, lines: Sequence[Line]) -> list[SignoffField]:
     out = []
-    for label, label_box, region, label_h in _signature_regions(lines, page.size):
+    low, high = _PRINTED_HEIGHT_RANGE
+    for label, label_box, region, h in signature_regions(lines, page.size):
         rx, ry, rw, rh = region
-        low, high = _PRINTED_HEIGHT_RANGE
         printed = [
             w.box
             for w in page.words
             if w.confidence >= _PRINTED_CONFIDENCE
-            and low * label_h <= w.box[3] <= high * label_h
-            and w.cx > rx and w.cx < rx + rw and w.cy > ry and w.cy < ry + rh
+            and low * h <= w.box[3] <= high * h
+            and rx < w.cx < rx + rw
+            and ry < w.cy < ry + rh
         ]
         found = detect_handwriting(page.color, region, printed)
         out.append(SignoffField(label, label_box, region, found.present, found.score))
