@@ -19,7 +19,9 @@ from docintel.samples.cli import samples_app
 app = typer.Typer(help="docintel: scans of receipts and sales slips → checked records.", no_args_is_help=True)
 app.add_typer(samples_app, name="samples")
 
-stdout = Console()
+# Piped output has no terminal width; a wide table beats one folded into 80 columns.
+_PIPE_WIDTH = 200
+stdout = Console(width=None if Console().is_terminal else _PIPE_WIDTH)
 stderr = Console(stderr=True)
 
 

@@ -7,7 +7,9 @@ import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from docintel.extract.labels import LabelHit, find_labels, opens_field, vocabulary
+from rapidfuzz.distance import Levenshtein
+
+from docintel.extract.labels import LabelHit, find_labels, normalize_for_match, opens_field, vocabulary
 from docintel.extract.values import fold_width, normalize_spaces, parse_amount, parse_chinese_amount, parse_date
 from docintel.ocr.layout import Line
 from docintel.ocr.records import Word
@@ -26,8 +28,10 @@ _BELOW_TABLE_WEIGHT = 0.6
 # A date found with no label beside it is trusted least.
 _UNLABELLED_WEIGHT = 0.5
 _TITLE_ZONE = 0.4  # titles sit in the top 40% of the page
+_TITLE_HEIGHT = 1.25  # a title's print is this much taller than the page's typical line
+_TITLE_MAX_CHARS = 8
 _ANYWHERE = ("total", "total_upper")
-_STRAY = " :：_-|\"'“”‘’,，.;；、`"
+_STRAY = " :：_-|\"'“”‘’,，;；、`"
 _BUYER_MARKS = "购买買"
 _SELLER_MARKS = "销售銷"
 
@@ -43,8 +47,9 @@ class Candidate:
 
 
 def _clean_text(raw: str) -> str:
-    # Cell borders and stains come out of OCR as stray quotes, commas and bars at the ends.
-    return normalize_spaces(fold_width(raw)).strip(_STRAY)
+    # Cell borders and stains come out of OCR as stray quotes, commas and bars at the ends;
+    # a closing full stop belongs to the name (Co., Ltd.).
+    return normalize_spaces(fold_width(raw)).lstrip(_STRAY + ".").rstrip(_STRAY)
 
 
 def parse_id(raw: str) -> str | None:
@@ -218,11 +223,36 @@ def find_title(lines: Sequence[Line], page_height: int) -> Title | None:
             if hit.key in vocab.titles:
                 found.append((line.height, -index, hit, line))
     if not found:
-        return None
+        return _title_by_shape(lines, page_height)
     _, neg_index, hit, line = max(found, key=lambda f: (f[0], f[1]))
     prefix = parse_name(line.text[: hit.start])
     vendor = prefix if prefix and _COMPANY_SUFFIX.search(prefix) else None
     return Title(hit.key, -neg_index, vendor, line.words)
+
+
+def _title_by_shape(lines: Sequence[Line], page_height: int) -> Title | None:
+    """A line that looks like a title (large print, a few characters, near the top) and reads as
+    a title word with one character wrong: 自收單 for 簽收單. Short titles get no fuzzy match
+    elsewhere, because in running text one wrong character in three is too loose."""
+    top = [line for line in lines if line.cy <= page_height * _TITLE_ZONE]
+    if not top:
+        return None
+    typical = statistics.median(line.height for line in top)
+    best_title: tuple[int, str, Line] | None = None
+    for line in top:
+        text = normalize_for_match(line.text)[0]
+        if line.height < _TITLE_HEIGHT * typical or not 3 <= len(text) <= _TITLE_MAX_CHARS:
+            continue
+        for doc_type, titles in vocabulary().titles.items():
+            for title in titles:
+                wanted = normalize_for_match(title)[0]
+                if len(wanted) >= 3 and Levenshtein.distance(text, wanted) <= 1:
+                    if best_title is None or line.height > best_title[2].height:
+                        best_title = (lines.index(line), doc_type, line)
+    if best_title is None:
+        return None
+    index, doc_type, line = best_title
+    return Title(doc_type, index, None, line.words)
 
 
 def company_lines(lines: Sequence[Line], page_height: int) -> list[tuple[int, str]]:

@@ -27,6 +27,8 @@ _NUMBER_KEYS = ("quantity", "unit_price", "amount")
 _HEADER_SEGMENT_GAP = 0.6
 # In an English 品名规格 cell the spec starts at the first token carrying a size or grade:
 # 'Rice 25kg bag', 'Hex bolt M8x30', 'Cement P.O 42.5'.
+# A wrapped name never carries these; a line that does is a new row even if its numbers were lost.
+_ROW_START_KEYS = ("line_no", "code", "unit")
 # A wrapped cell line starts within this many line heights under the row it continues.
 _WRAP_GAP = 1.0
 _NAME_TO_SIZE = re.compile(r"(?<=[\u4e00-\u9fff])\s*(?=[0-9A-Za-zΦφ])")
@@ -200,7 +202,7 @@ def find_table(lines: Sequence[Line]) -> Table | None:
         rows: list[TableRow] = []
         for candidate in body:
             row = _assign(candidate, columns, bounds)
-            if not rows or _has_numbers(row):
+            if not rows or _has_numbers(row) or any(row.text(k) for k in _ROW_START_KEYS):
                 rows.append(row)
             elif candidate.box[1] - max(w.y2 for w in rows[-1].words()) <= _WRAP_GAP * candidate.height:
                 # A wrapped product name: text only, no numbers, close under the row above.
