@@ -36,11 +36,11 @@ class FieldValue(BaseModel):
     sources: list[WordRef] = Field(default_factory=list)
 
 
-class ExtractedDocument(BaseModel):
-    """The `docintel extract --json` contract, plus where each field came from."""
+class DocumentFields(BaseModel):
+    """What a business form says: read by extraction, or known as ground truth for a sample."""
 
     file: str
-    pages: int
+    pages: int = 1
     doc_type: DocType | None = None
     doc_no: str | None = None
     order_no: str | None = None
@@ -52,6 +52,11 @@ class ExtractedDocument(BaseModel):
     signature_present: bool = False
     seal_present: bool = False
     codes: list[str] = Field(default_factory=list)
+
+
+class ExtractedDocument(DocumentFields):
+    """The `docintel extract --json` contract, plus where each field came from."""
+
     confidence: dict[str, float] = Field(default_factory=dict)
     text: str = ""
     sources: dict[str, list[WordRef]] = Field(default_factory=dict)

@@ -25,6 +25,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from docintel.extract.records import LineItem
+
 from .capture import CaptureSpec, capture
 from .content import (
     DATE_STYLES,
@@ -43,7 +45,7 @@ from .content import (
 )
 from .layouts import LAYOUTS, TITLES, Doc, Line, Page, render
 from .render import Box, paste_mask, seal_mask, signature_mask
-from .truth import ExpectedFlag, GroundTruth, TruthItem
+from .truth import ExpectedFlag, GroundTruth
 
 DOC_TYPES = ("signoff_receipt", "sales_slip", "monthly_statement", "invoice", "other")
 CLASS_WEIGHTS = {"signoff_receipt": 0.42, "sales_slip": 0.25, "monthly_statement": 0.08, "invoice": 0.10, "other": 0.15}
@@ -575,7 +577,7 @@ def _build_one(plan: Plan, rng: random.Random, world: World, book: list[dict], b
         vendor=vendor.name if vendor else None,
         customer=customer_name,
         date=date.isoformat() if date else None,
-        items=[TruthItem(product=ln.product, spec=ln.spec, unit=ln.unit, quantity=ln.qty, unit_price=ln.price, amount=ln.amount) for ln in lines],
+        items=[LineItem(product=ln.product, spec=ln.spec, unit=ln.unit, quantity=ln.qty, unit_price=ln.price, amount=ln.amount) for ln in lines],
         total=total,
         signature_present=signed,
         seal_present=seal is not None,

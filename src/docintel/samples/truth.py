@@ -4,23 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
-DocType = Literal["signoff_receipt", "sales_slip", "monthly_statement", "invoice", "other"]
+from docintel.extract.records import DocType, DocumentFields
 
-FLAG_CODES = (
-    "NO_MATCH",
-    "QTY_MISMATCH",
-    "PRICE_MISMATCH",
-    "ITEM_MISSING",
-    "ITEM_UNEXPECTED",
-    "UNSIGNED",
-    "CUSTOMER_MISMATCH",
-    "DUPLICATE_RECEIPT",
-    "DATE_OUT_OF_RANGE",
-)
+# The flag codes the generator plants; matching (a later stage) reports the same codes.
 FlagCode = Literal[
     "NO_MATCH",
     "QTY_MISMATCH",
@@ -32,18 +22,7 @@ FlagCode = Literal[
     "DUPLICATE_RECEIPT",
     "DATE_OUT_OF_RANGE",
 ]
-
-
-class TruthItem(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    product: str
-    spec: str | None = None
-    unit: str | None = None
-    quantity: float | None = None
-    unit_price: float | None = None
-    amount: float | None = None
-
+FLAG_CODES: tuple[str, ...] = get_args(FlagCode)
 
 class ExpectedFlag(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -52,24 +31,12 @@ class ExpectedFlag(BaseModel):
     product: str | None = None
 
 
-class GroundTruth(BaseModel):
+class GroundTruth(DocumentFields):
     """What is printed on the page, exactly; see samples/README.md for the conventions."""
 
     model_config = ConfigDict(extra="forbid")
 
-    file: str
-    pages: int = 1
     doc_type: DocType
-    doc_no: str | None = None
-    order_no: str | None = None
-    vendor: str | None = None
-    customer: str | None = None
-    date: str | None = None  # ISO YYYY-MM-DD
-    items: list[TruthItem] = Field(default_factory=list)
-    total: float | None = None
-    signature_present: bool = False
-    seal_present: bool = False
-    codes: list[str] = Field(default_factory=list)
     expected_flags: list[ExpectedFlag] = Field(default_factory=list)
     meta: dict[str, Any] = Field(default_factory=dict)
 
