@@ -171,7 +171,7 @@ def test_default_pipeline_reads_a_skewed_pink_photo():
     page = preprocess_page(phone_photo(rotate(img, 3.0)))
     from docintel.ocr import recognize
 
-    words, _ = recognize(page.ocr_image, "auto")  # what the pipeline runs on a whole form
+    words, _, _ = recognize(page.ocr_image, "auto")  # what the pipeline runs on a whole form
     text = "".join(w.text for w in words)
     # The letters of "SO2…" are read as SO0 / SO2 depending on one pixel; the number is the point.
     assert "20240315001" in text

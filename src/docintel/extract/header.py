@@ -11,7 +11,7 @@ from rapidfuzz.distance import Levenshtein
 
 from docintel.extract.labels import LabelHit, find_labels, normalize_for_match, opens_field, vocabulary
 from docintel.extract.values import fold_width, normalize_spaces, parse_amount, parse_chinese_amount, parse_date
-from docintel.ocr.layout import Line
+from docintel.ocr.layout import Line, is_cjk
 from docintel.ocr.records import Word
 
 # Document and order numbers: letters, digits and the separators ERPs put in them.
@@ -31,6 +31,12 @@ _TITLE_ZONE = 0.4  # titles sit in the top 40% of the page
 _TITLE_HEIGHT = 1.25  # a title's print is this much taller than the page's typical line
 _TITLE_MAX_CHARS = 8
 _ANYWHERE = ("total", "total_upper")
+_MAX_NAME = 40
+# Where a company name ends; longer forms first so 企業有限公司 is not cut at 企業.
+_NAME_END = re.compile(
+    r"(股份有限公司|有限责任公司|有限責任公司|企業有限公司|企业有限公司|有限公司|经营部|經營部|商行|"
+    r"五金行|建材行|電器行|工程行|Co\.,? ?Ltd\.?|Ltd\.|Limited|Inc\.|Corp\.)"
+)
 _STRAY = " :：_-|\"'“”‘’,，;；、`"
 _BUYER_MARKS = "购买買"
 _SELLER_MARKS = "销售銷"
@@ -63,8 +69,16 @@ def parse_name(raw: str) -> str | None:
     text = _clean_text(raw)
     # A name ends where the next label would start; the line may carry more fields.
     text = re.split(r"\s{2,}", text)[0].strip()
-    if len(text) < 2 or sum(ch.isdigit() for ch in text) > len(text) / 2:
+    if len(text) < 2 or len(text) > _MAX_NAME or sum(ch.isdigit() for ch in text) > len(text) / 2:
         return None
+    if "。" in text or (any(is_cjk(c) for c in text) and ("," in text or "，" in text)):
+        return None  # a sentence (尊敬的客户: 感谢贵公司…), not a company name
+    end = _NAME_END.search(text)
+    if end and end.end() < len(text):
+        rest = text[end.end() :]
+        # The next field run into the same segment (a misread 日期 and its date): cut it off.
+        if rest[:1].isspace() or any(ch.isdigit() for ch in rest):
+            text = text[: end.end()]
     return text
 
 

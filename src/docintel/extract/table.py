@@ -27,6 +27,8 @@ _NUMBER_KEYS = ("quantity", "unit_price", "amount")
 _HEADER_SEGMENT_GAP = 0.6
 # In an English 品名规格 cell the spec starts at the first token carrying a size or grade:
 # 'Rice 25kg bag', 'Hex bolt M8x30', 'Cement P.O 42.5'.
+# A column border is at least this many text heights of white space.
+_MIN_BORDER_GAP = 0.3
 # A wrapped name never carries these; a line that does is a new row even if its numbers were lost.
 _ROW_START_KEYS = ("line_no", "code", "unit")
 # A wrapped cell line starts within this many line heights under the row it continues.
@@ -130,20 +132,39 @@ def column_boundaries(columns: Sequence[Column], body: Sequence[Line]) -> list[f
         coverage[w.box[0] - left : w.x2 - left] += 1
     # A gap may be crossed by an odd overlong cell (a long product name in one row).
     tolerance = len(body) // 8
+    # Narrower runs are the gaps between the characters of a Chinese grid, aligned row after row.
+    min_gap = _MIN_BORDER_GAP * statistics.median(line.height for line in body)
     bounds = []
     for (a, b), middle in zip(zip(columns, columns[1:]), fallback):
         lo, hi = int(a.center) - left, int(b.center) - left
-        gaps = _white_runs(coverage[lo : hi + 1] <= tolerance)
-        # A run reaching a label's centre is white space inside that column (a short name under a
-        # wide centred label), not the border: prefer runs with text on both sides.
-        closed = [(s, e) for s, e in gaps if s > 0 and e < hi - lo]
-        pool = closed or gaps
-        if pool:
-            s, e = max(pool, key=lambda run: run[1] - run[0])
-            bounds.append(left + lo + (s + e) / 2)
+        gaps = [
+            (left + lo + s, left + lo + e)
+            for s, e in _white_runs(coverage[lo : hi + 1] <= tolerance)
+            if e - s + 1 >= min_gap
+        ]
+        if gaps:
+            s, e = max(gaps, key=lambda gap: (_alignment(gap, body), gap[1] - gap[0]))
+            bounds.append((s + e) / 2)
         else:
             bounds.append(middle)
     return bounds
+
+
+def _alignment(gap: tuple[int, int], body: Sequence[Line]) -> int:
+    """How many rows have a cell starting right after the gap or ending right before it.
+
+    A column border is where left-aligned cells start and right-aligned cells end, row after
+    row; a gap inside a cell (between 1.2m and 18W) lines up with nothing.
+    """
+    start, end = gap
+    score = 0
+    for line in body:
+        near = 0.6 * line.height
+        if any(end <= w.box[0] <= end + near + 1 for w in line.words):
+            score += 1
+        if any(start - near - 1 <= w.x2 <= start for w in line.words):
+            score += 1
+    return score
 
 
 def _white_runs(free: np.ndarray) -> list[tuple[int, int]]:

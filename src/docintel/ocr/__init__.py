@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 from docintel.ingest.records import LoadedDocument, SourcePage
 from docintel.ocr.layout import Line, Segment, group_lines, page_text
 from docintel.ocr.preprocess import PreprocessOptions, preprocess_page
 from docintel.ocr.records import OcrPage, StepTiming, Word
+from docintel.ocr.residual import keep_residual_word, residual_image, unread_regions
 from docintel.ocr.script import han_variant, is_latin_page
 from docintel.ocr.tesseract import limit_tesseract_threads, run_tesseract
 
@@ -21,20 +23,41 @@ AUTO_LANG = "auto"
 # traditional is read again with chi_tra, a Latin page with chi_sim+eng. One chi_sim+eng pass for
 # everything reads short Chinese words as Latin garbage (五层纸箱 → "FRA"), so models are not mixed.
 FIRST_PASS = "chi_sim"
+_UPSIDE_DOWN_CONFIDENCE = 0.45
+# Leftover ink is read as one uniform block: it is a few scattered cells, not a page layout.
+RESIDUAL_PSM = 6
+_MIN_WORDS = 20
 SECOND_PASS = {"hant": "chi_tra", "latin": "chi_sim+eng"}
 
 
-def recognize(image: np.ndarray, lang: str) -> tuple[list[Word], list[StepTiming]]:
-    """Words on a prepared page. `lang` is a tesseract language string, or `auto`."""
+def recognize(image: np.ndarray, lang: str) -> tuple[list[Word], list[StepTiming], str]:
+    """Words on a prepared page, and the tesseract language that read them.
+    `lang` is a tesseract language string, or `auto`."""
     if lang != AUTO_LANG:
         words, timing = run_tesseract(image, lang)
-        return words, [timing]
+        return words, [timing], lang
     words, first = run_tesseract(image, FIRST_PASS)
     script = "latin" if is_latin_page(words) else han_variant(image, words)
     if script not in SECOND_PASS:
-        return words, [first]
+        return words, [first], FIRST_PASS
     words, second = run_tesseract(image, SECOND_PASS[script])
-    return words, [first, second]
+    return words, [first, second], SECOND_PASS[script]
+
+
+def read_leftovers(image: np.ndarray, words: list[Word], text_height: float, lang: str) -> tuple[list[Word], list[StepTiming]]:
+    """Words in the ink the first pass skipped (see ocr/residual.py)."""
+    regions = unread_regions(image, words, text_height)
+    if not regions:
+        return [], []
+    found, timing = run_tesseract(residual_image(image, regions), lang, psm=RESIDUAL_PSM)
+    kept = [w for w in found if keep_residual_word(w)]
+    return kept, [StepTiming("residual", True, f"{len(regions)} regions, {len(kept)} words", timing.ms)]
+
+
+def reading_confidence(words: list[Word]) -> float:
+    """Mean confidence per character read."""
+    chars = sum(len(w.text) for w in words)
+    return sum(w.confidence * len(w.text) for w in words) / chars if chars else 0.0
 
 
 def ocr_page(source: SourcePage, lang: str, options: PreprocessOptions = PreprocessOptions()) -> OcrPage:
@@ -43,14 +66,28 @@ def ocr_page(source: SourcePage, lang: str, options: PreprocessOptions = Preproc
         words = [Word(text=w.text, box=w.box, confidence=1.0) for w in source.text_layer]
         return OcrPage(index=source.index, words=words, color=source.image, source="text_layer")
     prepared = preprocess_page(source.image, options, dpi=source.dpi)
-    words, timings = recognize(prepared.ocr_image, lang)
+    color, rotation = prepared.color, prepared.rotation
+    ocr_image = prepared.ocr_image
+    words, timings, used = recognize(ocr_image, lang)
+    if options.orientation and reading_confidence(words) < _UPSIDE_DOWN_CONFIDENCE and len(words) >= _MIN_WORDS:
+        # Orientation detection has no say on some pages (dot-matrix dots, sparse forms); text read
+        # upside down comes back as garbage of confidence ~0.1-0.2, text read upright at 0.6-0.9.
+        # One more pass on the turned page settles it.
+        turned_image = cv2.rotate(ocr_image, cv2.ROTATE_180)
+        turned, more, turned_lang = recognize(turned_image, lang)
+        timings += more
+        if reading_confidence(turned) > reading_confidence(words):
+            words, used, ocr_image = turned, turned_lang, turned_image
+            color, rotation = cv2.rotate(color, cv2.ROTATE_180), (rotation + 180) % 360
+    leftovers, more = read_leftovers(ocr_image, words, prepared.text_height, used)
+    words, timings = words + leftovers, timings + more
     steps = [StepTiming(s.name, s.applied, s.detail, s.ms) for s in prepared.steps] + timings
     return OcrPage(
         index=source.index,
         words=words,
-        color=prepared.color,
+        color=color,
         source="tesseract",
-        rotation=prepared.rotation,
+        rotation=rotation,
         skew_deg=prepared.skew_deg,
         scale=prepared.scale,
         steps=steps,

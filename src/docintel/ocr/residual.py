@@ -1,0 +1,62 @@
+"""A second look at ink the first OCR pass left unread.
+
+tesseract's page layout analysis sometimes drops a whole block: with --psm 4 the right-hand
+columns of a form (单位, 数量) can vanish when they sit far from the rest, and dot-matrix digits
+are skipped as noise. Everything the first pass read is blanked out; what ink remains, in
+pieces the size of text, is read once more as one uniform block.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import cv2
+import numpy as np
+
+from docintel.ocr.geometry import ink_mask
+from docintel.ocr.records import Word
+
+# Ink within this many text heights of a word already read belongs to that word.
+_READ_MARGIN = 0.3
+# A leftover piece is text-like when it is at least this tall and this big (in text heights)
+# and not taller than a few lines (then it is a seal ring or a signature flourish).
+_MIN_HEIGHT = 0.35
+_MIN_AREA = 0.05
+_MAX_HEIGHT = 3.0
+# Pieces closer than about a character are one word, and a word region must be this tall.
+_REGION_MIN_HEIGHT = 0.5
+# Words read in the leftovers are kept only when tesseract is this sure of them.
+MIN_CONFIDENCE = 0.6
+
+
+def unread_regions(gray: np.ndarray, words: Sequence[Word], text_height: float) -> list[tuple[int, int, int, int]]:
+    """Boxes of text-sized ink that no word read on the page covers."""
+    h = max(8.0, text_height)
+    ink = ink_mask(gray)
+    margin = int(_READ_MARGIN * h)
+    for word in words:
+        x, y, w, hh = word.box
+        ink[max(0, y - margin) : y + hh + margin, max(0, x - margin) : x + w + margin] = 0
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink)
+    pieces = np.zeros_like(ink)
+    for i in range(1, count):
+        _, _, _, height, area = stats[i]
+        if _MIN_HEIGHT * h <= height <= _MAX_HEIGHT * h and area >= _MIN_AREA * h * h:
+            pieces[labels == i] = 255
+    if not pieces.any():
+        return []
+    joined = cv2.dilate(pieces, cv2.getStructuringElement(cv2.MORPH_RECT, (int(h), max(1, int(h * 0.6)))))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(joined)
+    return [tuple(int(v) for v in stats[i][:4]) for i in range(1, count) if stats[i][3] >= _REGION_MIN_HEIGHT * h]
+
+
+def residual_image(gray: np.ndarray, regions: Sequence[tuple[int, int, int, int]]) -> np.ndarray:
+    """The page with only the unread regions left on blank paper."""
+    out = np.full_like(gray, 255)
+    for x, y, w, h in regions:
+        out[y : y + h, x : x + w] = gray[y : y + h, x : x + w]
+    return out
+
+
+def keep_residual_word(word: Word) -> bool:
+    return word.confidence >= MIN_CONFIDENCE and any(ch.isalnum() for ch in word.text)
