@@ -100,14 +100,32 @@ def test_flatbed_scan_passes_untouched():
     assert all(s.ms >= 0 for s in page.steps)
 
 
+@pytest.mark.parametrize("turn", [90, 270])
+def test_quarter_turns_give_level_lines(turn):
+    """Preprocessing makes text lines level; upright versus upside down is the OCR stage's call."""
+    img = render_page()
+    codes = {90: cv2.ROTATE_90_COUNTERCLOCKWISE, 270: cv2.ROTATE_90_CLOCKWISE}
+    page = preprocess_page(cv2.rotate(img, codes[turn]), replace(NO_GEOMETRY, orientation=True))
+    assert page.rotation == 90
+    assert page.color.shape == img.shape
+    upright = np.mean(np.abs(page.color.astype(int) - img.astype(int))) < 3
+    flipped = np.mean(np.abs(cv2.rotate(page.color, cv2.ROTATE_180).astype(int) - img.astype(int))) < 3
+    assert upright or flipped
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("turn", [90, 180, 270])
-def test_quarter_turns_are_undone(turn):
+def test_ocr_page_reads_turned_pages_upright(turn):
+    from docintel.ingest import SourcePage
+    from docintel.ocr import ocr_page
+
     img = render_page()
     codes = {90: cv2.ROTATE_90_COUNTERCLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_CLOCKWISE}
-    page = preprocess_page(cv2.rotate(img, codes[turn]), replace(NO_GEOMETRY, orientation=True))
+    page = ocr_page(SourcePage(index=0, image=cv2.rotate(img, codes[turn]), dpi=300), "chi_sim",
+                    replace(PreprocessOptions(), perspective=False, deskew=False))
     assert page.rotation == (360 - turn) % 360
-    assert page.color.shape == img.shape
     assert np.mean(np.abs(page.color.astype(int) - img.astype(int))) < 3
+    assert "20240315001" in "".join(w.text for w in page.words)
 
 
 @pytest.mark.parametrize("angle", [-9.0, 4.0, 12.5])

@@ -31,7 +31,7 @@ class ExtractionFailure:
 ExtractionResult = ExtractedDocument | ExtractionFailure
 
 
-def extract_file(path: Path, lang: str | None = None, options: PreprocessOptions = PreprocessOptions()) -> ExtractedDocument:
+def extract_file(path: Path, lang: str | None = None, options: PreprocessOptions | None = None) -> ExtractedDocument:
     """Scan file → fields. Raises DocintelError for input that cannot be processed."""
     settings = get_settings()
     document = load_document(path, settings)

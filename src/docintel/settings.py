@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     max_pages: int = 200
     max_file_bytes: int = 50 * 1024 * 1024
     pdf_dpi: int = 300
+    # Scans are resampled to about this resolution before OCR (see benchmarks/throughput.py).
     target_dpi: int = 300
     # Fields read with less confidence than this are reported as low-confidence.
     low_confidence: float = 0.6

@@ -12,6 +12,7 @@ from docintel.ocr.records import OcrPage, StepTiming, Word
 from docintel.ocr.residual import keep_residual_word, residual_image, unread_regions
 from docintel.ocr.script import han_variant, is_latin_page
 from docintel.ocr.tesseract import limit_tesseract_threads, run_tesseract
+from docintel.settings import get_settings
 
 __all__ = [
     "AUTO_LANG", "Line", "OcrPage", "PreprocessOptions", "Segment", "StepTiming", "Word",
@@ -60,7 +61,12 @@ def reading_confidence(words: list[Word]) -> float:
     return sum(w.confidence * len(w.text) for w in words) / chars if chars else 0.0
 
 
-def ocr_page(source: SourcePage, lang: str, options: PreprocessOptions = PreprocessOptions()) -> OcrPage:
+def default_options() -> PreprocessOptions:
+    return PreprocessOptions(target_dpi=get_settings().target_dpi)
+
+
+def ocr_page(source: SourcePage, lang: str, options: PreprocessOptions | None = None) -> OcrPage:
+    options = options or default_options()
     if source.text_layer:
         # The PDF already says what it reads: trust it, and keep the rendering for seals and display.
         words = [Word(text=w.text, box=w.box, confidence=1.0) for w in source.text_layer]
@@ -94,5 +100,5 @@ def ocr_page(source: SourcePage, lang: str, options: PreprocessOptions = Preproc
     )
 
 
-def ocr_document(document: LoadedDocument, lang: str, options: PreprocessOptions = PreprocessOptions()) -> list[OcrPage]:
+def ocr_document(document: LoadedDocument, lang: str, options: PreprocessOptions | None = None) -> list[OcrPage]:
     return [ocr_page(page, lang, options) for page in document.pages]

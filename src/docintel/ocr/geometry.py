@@ -7,12 +7,10 @@ geometry needs shape, not detail; only the final warp touches the full-resolutio
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
-import pytesseract
 
 # Long side of the downscaled copy that page-finding, orientation and skew estimates run on.
 WORK_SIDE = 1000
@@ -30,9 +28,6 @@ SKEW_FINE_STEP = 0.05
 SKEW_MIN_APPLY = 0.15
 # Horizontal/vertical elongation ratio needed to call text lines horizontal or vertical.
 ORIENTATION_MARGIN = 1.25
-# OSD runs on a crop of at most this size (px, full resolution) around the densest text.
-OSD_CROP = (1400, 700)
-OSD_MIN_CONFIDENCE = 1.0
 # Text height is measured at half resolution on images whose long side exceeds this.
 TEXT_HEIGHT_WORK_FACTOR = 0.5
 TEXT_HEIGHT_WORK_MIN_SIDE = 1600
@@ -179,46 +174,6 @@ def text_direction(image: np.ndarray) -> tuple[str, float]:
     if vert > horiz * ORIENTATION_MARGIN:
         return "vertical", vert / max(horiz, 1.0)
     return "horizontal", horiz / max(vert, 1.0)
-
-
-def _densest_text_crop(gray: np.ndarray) -> np.ndarray:
-    """The OSD_CROP-sized window with the most glyph ink, so OSD sees text and not empty paper."""
-    h, w = gray.shape
-    cw, ch = min(OSD_CROP[0], w), min(OSD_CROP[1], h)
-    mask, scale = _glyph_mask_small(gray)
-    integral = cv2.integral(mask // 255)
-    sw, sh = max(1, int(cw * scale)), max(1, int(ch * scale))
-    best, best_xy = -1, (0, 0)
-    step_x, step_y = max(1, sw // 4), max(1, sh // 4)
-    for y in range(0, max(1, mask.shape[0] - sh + 1), step_y):
-        for x in range(0, max(1, mask.shape[1] - sw + 1), step_x):
-            s = integral[y + sh, x + sw] - integral[y, x + sw] - integral[y + sh, x] + integral[y, x]
-            if s > best:
-                best, best_xy = s, (x, y)
-    x0, y0 = int(best_xy[0] / scale), int(best_xy[1] / scale)
-    return gray[y0:y0 + ch, x0:x0 + cw]
-
-
-_OSD_ROTATE = re.compile(r"Rotate:\s*(\d+)")
-_OSD_CONF = re.compile(r"Orientation confidence:\s*([\d.]+)")
-
-
-def upside_down(image: np.ndarray) -> tuple[bool, float]:
-    """Whether an image with horizontal text lines is upside down, by tesseract OSD on a text crop.
-
-    OSD on the whole page costs ~0.7 s on a 2000x1400 page; on the densest crop ~0.3 s and it is just as
-    decisive. Only a confident 180 answer flips the page; failures (sparse crop) keep it as is.
-    """
-    crop = _densest_text_crop(to_gray(image))
-    try:
-        osd = pytesseract.image_to_osd(crop, config="--psm 0")
-    except pytesseract.TesseractError:
-        return False, 0.0
-    rot, conf = _OSD_ROTATE.search(osd), _OSD_CONF.search(osd)
-    if not rot or not conf:
-        return False, 0.0
-    confidence = float(conf.group(1))
-    return int(rot.group(1)) == 180 and confidence >= OSD_MIN_CONFIDENCE, confidence
 
 
 def rotate_quarter(image: np.ndarray, degrees: int) -> np.ndarray:

@@ -96,12 +96,10 @@ def _step_orientation(page: PreparedPage, image: np.ndarray) -> np.ndarray:
     if direction == "vertical":
         rotation = 90
         image = geometry.rotate_quarter(image, 90)
-    flipped, confidence = geometry.upside_down(image)
-    if flipped:
-        rotation = (rotation + 180) % 360
-        image = geometry.rotate_quarter(image, 180)
+    # Upright or upside down is settled after OCR, by how confidently the page reads (ocr_page):
+    # cheaper than tesseract's OSD on every page and right on dot-matrix print, where OSD is not.
     page.rotation = rotation
-    detail = f"rotated {rotation} ccw; lines {direction} x{ratio:.1f}; osd conf {confidence:.1f}"
+    detail = f"rotated {rotation} ccw; lines {direction} x{ratio:.1f}"
     page.steps.append(StepReport("orientation", rotation != 0, detail, (time.perf_counter() - start) * 1000))
     return image
 
