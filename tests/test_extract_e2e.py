@@ -20,9 +20,9 @@ CONTRACT_KEYS = {
     "total", "signature_present", "seal_present", "codes", "confidence", "text",
 }
 ITEM_KEYS = {"product", "spec", "unit", "quantity", "unit_price", "amount"}
-# Pages chosen to cover a plain ERP receipt, an English delivery note and a traditional-Chinese
-# Taiwan form (ROC date, chi_tra second pass).
-CHECKED = ["0001_signoff_receipt.jpg", "0011_signoff_receipt.jpg", "0003_signoff_receipt.jpg"]
+# Pages chosen to cover a two-page statement PDF photographed by phone, a pink carbonless slip
+# filled by a dot-matrix printer, and an English delivery note (chi_sim+eng second pass).
+CHECKED = ["0020_monthly_statement.pdf", "0016_sales_slip.jpg", "0011_signoff_receipt.jpg"]
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -81,9 +81,9 @@ def test_fields_match_the_ground_truth(extracted, samples_dir, name):
 
 
 def test_readable_table_without_json(samples_dir):
-    done = run_cli("extract", str(samples_dir / CHECKED[0]))
+    done = run_cli("extract", str(samples_dir / CHECKED[1]))
     assert done.returncode == 0, done.stderr
-    truth = load_truth(samples_dir / CHECKED[0])
+    truth = load_truth(samples_dir / CHECKED[1])
     assert truth.doc_no in done.stdout
     assert "line items" in done.stdout
 
@@ -94,8 +94,8 @@ def test_pdf_text_layer_is_used_instead_of_ocr(samples_dir, tmp_path):
     from docintel.ocr import ocr_document
     from docintel.service import extract_file
 
-    source = samples_dir / CHECKED[0]
-    subprocess.run(["tesseract", str(source), str(tmp_path / "searchable"), "-l", "chi_sim", "--psm", "4", "pdf"],
+    source = samples_dir / CHECKED[2]
+    subprocess.run(["tesseract", str(source), str(tmp_path / "searchable"), "-l", "eng", "--psm", "4", "pdf"],
                    check=True, capture_output=True)
     pdf = tmp_path / "searchable.pdf"
     document = load_document(pdf)

@@ -125,7 +125,7 @@ def _value_after(line: Line, hits: list[LabelHit], k: int, below: Line | None) -
     if after[:1] in ("(", "（") or (not after and stop < len(text)):
         # 第二联:客户(红) annotates a copy; 客户对账单 is one word. Neither labels a value.
         return "", ()
-    raw = after.strip(" :：.．_|")
+    raw = after.lstrip(" :：.．_|").rstrip(" :：_|")  # a closing full stop can be the name's (Ltd.)
     if raw:
         return raw, line.words_in_span(hit.end, stop)
     if below is not None:

@@ -144,7 +144,7 @@ def opens_field(text: str, hit: LabelHit, previous: LabelHit | None) -> bool:
     last = before.rstrip()[-1:]
     if last and not last.isalnum() and unicodedata.category(last).startswith("P"):
         return True
-    return text[hit.end :].lstrip()[:1] in (":", "：")
+    return text[hit.end :].lstrip(" .．")[:1] in (":", "：")
 
 
 def text_after(text: str, hit: LabelHit) -> str:

@@ -27,6 +27,8 @@ _NUMBER_KEYS = ("quantity", "unit_price", "amount")
 _HEADER_SEGMENT_GAP = 0.6
 # In an English 品名规格 cell the spec starts at the first token carrying a size or grade:
 # 'Rice 25kg bag', 'Hex bolt M8x30', 'Cement P.O 42.5'.
+_CELL_DEBRIS = " \"'“”‘’|,，;；`"
+_SPACE_BY_CJK = re.compile(r"(?<=[\u4e00-\u9fff])\s+|\s+(?=[\u4e00-\u9fff])")
 # A column border is at least this many text heights of white space.
 _MIN_BORDER_GAP = 0.3
 # A wrapped name never carries these; a line that does is a new row even if its numbers were lost.
@@ -34,6 +36,7 @@ _ROW_START_KEYS = ("line_no", "code", "unit")
 # A wrapped cell line starts within this many line heights under the row it continues.
 _WRAP_GAP = 1.0
 _NAME_TO_SIZE = re.compile(r"(?<=[\u4e00-\u9fff])\s*(?=[0-9A-Za-zΦφ])")
+_MODEL_CODE = re.compile(r"^[A-Z]{2,4}$")
 _SPEC_START = re.compile(r"^(?:\S*\d|[A-Z]{1,3}(?:\.[A-Z0-9]{1,3})+$|[Φφ#])")
 
 
@@ -48,6 +51,13 @@ class Column:
         return (self.left + self.right) / 2
 
 
+def tidy_cell(text: str) -> str:
+    """Cell text without OCR debris at its ends (quotes and bars from cell borders) and without
+    spaces tesseract puts beside Chinese characters (LED 灯管 → LED灯管)."""
+    text = normalize_spaces(text).strip(_CELL_DEBRIS)
+    return _SPACE_BY_CJK.sub("", text)
+
+
 @dataclass
 class TableRow:
     cells: dict[str, list[Word]] = field(default_factory=dict)
@@ -58,7 +68,7 @@ class TableRow:
         return fold_width(join_words(self.cells.get(key, []))).strip()
 
     def text(self, key: str) -> str:
-        return normalize_spaces(self.raw_text(key))
+        return tidy_cell(self.raw_text(key))
 
     def words(self) -> list[Word]:
         return [w for ws in self.cells.values() for w in ws]
@@ -244,15 +254,17 @@ def split_product_spec(text: str) -> tuple[str, str | None]:
     English names have spaces, so there the spec starts at the first token carrying a size or
     grade ('Rice 25kg bag' → 'Rice', '25kg bag').
     """
-    text = fold_width(text).strip()
+    text = fold_width(text).strip(_CELL_DEBRIS)
     if any(is_cjk(c) for c in text):
         match = _NAME_TO_SIZE.search(text)
         if match and any(c.isdigit() for c in text[match.end() :]):
-            return normalize_spaces(text[: match.start()]), normalize_spaces(text[match.end() :])
-        return normalize_spaces(text), None
+            return tidy_cell(text[: match.start()]), normalize_spaces(text[match.end() :]).strip(_CELL_DEBRIS)
+        return tidy_cell(text), None
     tokens = text.split()
     for i, token in enumerate(tokens[1:], start=1):
-        if _SPEC_START.match(token):
+        following = tokens[i + 1] if i + 1 < len(tokens) else ""
+        # A model code in capitals before a size is spec too: 'Copper Wire BV 2.5mm'.
+        if _SPEC_START.match(token) or (_MODEL_CODE.match(token) and any(c.isdigit() for c in following)):
             return " ".join(tokens[:i]), " ".join(tokens[i:])
     return text, None
 
