@@ -156,3 +156,33 @@ def test_split_product_spec_and_total_parsing():
     assert split("铜球阀") == ("铜球阀", None)
     assert parse_total("69  ￥1,091.50") == 1091.5
     assert parse_total("：RMB 2,000.00 元") == 2000.0
+
+
+def test_company_names_are_cut_and_sentences_refused():
+    from docintel.extract.header import parse_name
+
+    assert parse_name("温州远航电气设备经营部和2 _避期 2024-08-30") == "温州远航电气设备经营部"
+    assert parse_name("香港永固五金企業有限公司") == "香港永固五金企業有限公司"
+    assert parse_name("Man Lee Engineering Ltd.") == "Man Lee Engineering Ltd."
+    assert parse_name("上海恒达有限公司上海分公司") == "上海恒达有限公司上海分公司"
+    assert parse_name("”厦门金鼎建材有限公司 ”") == "厦门金鼎建材有限公司"
+    assert parse_name("感谢贵公司长期以来对我司的信任与支持。") is None
+
+
+def test_prose_and_copy_legends_are_not_fields():
+    lines = group_lines(
+        words_at("尊敬的客户：", 100, 100)
+        + words_at("请有需要的客户提前安排订货，谢谢。", 100, 200)
+        + words_at("第一联：存根 第二联：客户 第三联：回单", 100, 300)
+    )
+    assert best(label_candidates(lines, None), "customer") is None
+
+
+def test_vat_invoice_name_goes_to_buyer_or_seller():
+    words = words_at("购", 100, 100) + words_at("名称：温州利民机械制造有限公司", 300, 100)
+    words += words_at("买", 100, 170) + words_at("方", 100, 240)
+    words += words_at("销", 100, 500) + words_at("名称：上海鼎信五金机电有限公司", 300, 500)
+    words += words_at("售", 100, 570) + words_at("方", 100, 640)
+    found = label_candidates(group_lines(words), None)
+    assert best(found, "customer").value == "温州利民机械制造有限公司"
+    assert best(found, "vendor").value == "上海鼎信五金机电有限公司"

@@ -16,11 +16,6 @@ from docintel.ocr.records import Word
 
 # Document and order numbers: letters, digits and the separators ERPs put in them.
 _ID_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-_/.]*[A-Za-z0-9]")
-_COMPANY_SUFFIX = re.compile(
-    r"(有限责任公司|有限公司|股份有限公司|公司|商行|经营部|企業|企业|實業|五金行|建材行|電器行|工程行|厂|廠|"
-    r"Co\.?,? ?Ltd\.?|Ltd\.?|Limited|Company|Inc\.?|Corp\.?)\s*$",
-    re.I,
-)
 # Fuzzy label hits are trusted a little less than exact ones.
 _FUZZY_WEIGHT = 0.8
 # Values found below the item table (e.g. 签收日期 beside the signature) rank below header ones.
@@ -32,14 +27,19 @@ _TITLE_HEIGHT = 1.25  # a title's print is this much taller than the page's typi
 _TITLE_MAX_CHARS = 8
 _ANYWHERE = ("total", "total_upper")
 _MAX_NAME = 40
-# Where a company name ends; longer forms first so 企業有限公司 is not cut at 企業.
-_NAME_END = re.compile(
-    r"(股份有限公司|有限责任公司|有限責任公司|企業有限公司|企业有限公司|有限公司|经营部|經營部|商行|"
-    r"五金行|建材行|電器行|工程行|Co\.,? ?Ltd\.?|Ltd\.|Limited|Inc\.|Corp\.)"
-)
 _STRAY = " :：_-|\"'“”‘’,，;；、`"
 _BUYER_MARKS = "购买買"
 _SELLER_MARKS = "销售銷"
+
+
+def _alternation(words: Sequence[str]) -> str:
+    # Longest first, so 企業有限公司 wins over 企業.
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+_NAMES = vocabulary().names
+_NAME_END = re.compile(f"({_alternation(_NAMES['legal_forms'])})", re.I)
+_COMPANY_SUFFIX = re.compile(f"({_alternation(_NAMES['legal_forms'] + _NAMES['other_endings'])})\\s*$", re.I)
 
 
 @dataclass(frozen=True)
@@ -140,14 +140,16 @@ def _value_after(line: Line, hits: list[LabelHit], k: int, below: Line | None) -
 
 def _party_key(lines: Sequence[Line], index: int, label_left: float) -> str | None:
     """On VAT invoices 名称 labels both parties; the box's side label (购买方 / 销售方, printed
-    vertically, one character per line) says whose name it is."""
-    side = "".join(
-        seg.text for line in lines[max(0, index - 2) : index + 3] for seg in line.segments if seg.x2 <= label_left
-    )
-    if any(ch in side for ch in _BUYER_MARKS):
-        return "customer"
-    if any(ch in side for ch in _SELLER_MARKS):
-        return "vendor"
+    vertically, one character per line) says whose name it is. The nearest line with side text
+    decides, so the seller's box right under the buyer's is not read as the buyer's."""
+    for offset in (0, 1, -1, 2, -2):
+        if not 0 <= index + offset < len(lines):
+            continue
+        side = "".join(seg.text for seg in lines[index + offset].segments if seg.x2 <= label_left)
+        if any(ch in side for ch in _BUYER_MARKS):
+            return "customer"
+        if any(ch in side for ch in _SELLER_MARKS):
+            return "vendor"
     return None
 
 

@@ -28,13 +28,14 @@ class Vocabulary:
     titles: Mapping[str, tuple[str, ...]]
     fields: Mapping[str, tuple[str, ...]]
     columns: Mapping[str, tuple[str, ...]]
+    names: Mapping[str, tuple[str, ...]]
 
 
 @lru_cache(maxsize=1)
 def vocabulary() -> Vocabulary:
     raw = tomllib.loads(resources.files("docintel.extract").joinpath("labels.toml").read_text("utf-8"))
     return Vocabulary(
-        **{section: {k: tuple(v) for k, v in raw[section].items()} for section in ("titles", "fields", "columns")}
+        **{section: {k: tuple(v) for k, v in raw[section].items()} for section in ("titles", "fields", "columns", "names")}
     )
 
 
