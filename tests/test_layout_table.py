@@ -186,3 +186,18 @@ def test_vat_invoice_name_goes_to_buyer_or_seller():
     found = label_candidates(group_lines(words), None)
     assert best(found, "customer").value == "温州利民机械制造有限公司"
     assert best(found, "vendor").value == "上海鼎信五金机电有限公司"
+
+
+def test_signoff_regions_skip_the_driver_and_find_a_scribbled_label():
+    from docintel.extract.signoff import signature_regions
+
+    def labels(text):
+        return [label for label, *_ in signature_regions(group_lines(words_at(text, 100, 1000)), (3000, 2000))]
+
+    assert labels("送货人签字：周敏  收货人签字：") == ["收货人签字"]
+    assert labels("送货签收单") == []
+    assert labels("收货人：刘芳 13748146771") == []  # the consignee in the header, not a sign-off
+    # A signature scribbled over the printed label leaves it unreadable: the unknown field after
+    # the driver's on the sign line is the customer's.
+    assert labels("送货人签字：周敏  收货人俭定：") == ["收货人俭定"]
+    assert labels("送货人：张三  电话：13812345678") == []

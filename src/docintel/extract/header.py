@@ -11,7 +11,7 @@ from rapidfuzz.distance import Levenshtein
 
 from docintel.extract.labels import LabelHit, find_labels, normalize_for_match, opens_field, vocabulary
 from docintel.extract.values import fold_width, normalize_spaces, parse_amount, parse_chinese_amount, parse_date
-from docintel.ocr.layout import Line, is_cjk
+from docintel.ocr.layout import SEGMENT_SEPARATOR, Line, is_cjk
 from docintel.ocr.records import Word
 
 # Document and order numbers: letters, digits and the separators ERPs put in them.
@@ -26,7 +26,7 @@ _TITLE_ZONE = 0.4  # titles sit in the top 40% of the page
 _TITLE_HEIGHT = 1.25  # a title's print is this much taller than the page's typical line
 _TITLE_MAX_CHARS = 8
 _ANYWHERE = ("total", "total_upper")
-_MAX_NAME = 40
+_MAX_NAME = 60  # English company names run long: "Everbright Hardware & Packaging Co., Ltd."
 _STRAY = " :：_-|\"'“”‘’,，;；、`"
 _BUYER_MARKS = "购买買"
 _SELLER_MARKS = "销售銷"
@@ -272,13 +272,23 @@ def _title_by_shape(lines: Sequence[Line], page_height: int) -> Title | None:
 
 
 def company_lines(lines: Sequence[Line], page_height: int) -> list[tuple[int, str]]:
-    """Lines near the top that are a company name on their own (the issuing company's header)."""
+    """Company names standing on their own above the form's first field: the issuer's header.
+
+    A letter-spaced header (佛山市南海区金利达包装 材料厂) falls into several segments, so the
+    line is read whole; the first line that carries a field label ends the search (the buyer's
+    名称 on an invoice is below it)."""
+    vocab = vocabulary()
+    group = {**vocab.fields, **vocab.titles}
     out = []
     for index, line in enumerate(lines):
         if line.cy > page_height * _TITLE_ZONE:
             break
-        for segment in line.segments:
-            name = parse_name(segment.text)
-            if name and _COMPANY_SUFFIX.search(name) and not find_labels(segment.text, vocabulary().fields, fuzzy=False):
-                out.append((index, name))
+        hits = find_labels(line.text, group, fuzzy=False)
+        if any(h.key in vocab.fields for h in hits):
+            break
+        text = line.text[: hits[0].start] if hits else line.text  # drop a title after the name
+        joined = text if not any(is_cjk(c) for c in text) else text.replace(SEGMENT_SEPARATOR, "")
+        name = parse_name(joined)
+        if name and _COMPANY_SUFFIX.search(name):
+            out.append((index, name))
     return out

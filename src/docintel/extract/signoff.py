@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from docintel.extract.labels import find_labels, opens_field, vocabulary
+from docintel.extract.labels import LabelHit, find_labels, opens_field, vocabulary
 from docintel.extract.marks import detect_handwriting
 from docintel.ocr.layout import Line
 from docintel.ocr.records import OcrPage
@@ -23,6 +24,8 @@ _PRINTED_CONFIDENCE = 0.75
 _PRINTED_HEIGHT_RANGE = (0.6, 1.4)
 
 Box = tuple[int, int, int, int]
+# A short run of Chinese characters closed by a colon: how a form prints a field's label.
+_FIELD_LABEL = re.compile(r"([\u4e00-\u9fff][\u4e00-\u9fff ]{1,6})\s*[:：]")
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,8 @@ def signature_regions(lines: Sequence[Line], page_size: tuple[int, int]) -> Iter
     for line in lines:
         text = line.text
         hits = find_labels(text, group)
+        if not any(h.key == "signature" for h in hits):
+            hits = sorted(hits + _unread_signoff_labels(text, hits), key=lambda h: h.start)
         for k, hit in enumerate(hits):
             if hit.key != "signature" or not opens_field(text, hit, hits[k - 1] if k else None):
                 continue
@@ -76,6 +81,22 @@ def signature_regions(lines: Sequence[Line], page_size: tuple[int, int]) -> Iter
                 region = _clip(left - h, bottom, left + _REACH_RIGHT * h, bottom + _REACH_BELOW * h, page_size)
             if region is not None:
                 yield hit.label, label_box, region, h
+
+
+def _unread_signoff_labels(text: str, hits: list[LabelHit]) -> list[LabelHit]:
+    """On the sign line (it holds 送货人 / 制单 / 经手人), a field label that matches nothing known
+    is the customer's sign-off whose print a signature has scribbled over: 收货人俭定: for
+    收货人签字:, 等疏人: for 签收人:."""
+    driver = [h for h in hits if h.key == "not_signature"]
+    if not driver:
+        return []
+    out = []
+    for match in _FIELD_LABEL.finditer(text):
+        start, end = match.start(1), match.end(1)
+        if start < driver[0].end or any(h.start < end and start < h.end for h in hits):
+            continue
+        out.append(LabelHit(key="signature", label=match.group(1), start=start, end=end, fuzzy=True))
+    return out
 
 
 def find_signoff(page: OcrPage, lines: Sequence[Line]) -> list[SignoffField]:
