@@ -152,6 +152,7 @@ def test_split_product_spec_and_total_parsing():
     assert split("Rice 25kg bag") == ("Rice", "25kg bag")
     assert split("Cement P.O 42.5") == ("Cement", "P.O 42.5")
     assert split("Copper Wire BV 2.5mm") == ("Copper Wire", "BV 2.5mm")
+    assert split("Work Gloves nylon coated 12 pairs") == ("Work Gloves", "nylon coated 12 pairs")
     assert split("PP Strapping Band 12mm") == ("PP Strapping Band", "12mm")
     assert split("铜球阀") == ("铜球阀", None)
     assert parse_total("69  ￥1,091.50") == 1091.5

@@ -263,8 +263,14 @@ def split_product_spec(text: str) -> tuple[str, str | None]:
     tokens = text.split()
     for i, token in enumerate(tokens[1:], start=1):
         following = tokens[i + 1] if i + 1 < len(tokens) else ""
-        # A model code in capitals before a size is spec too: 'Copper Wire BV 2.5mm'.
-        if _SPEC_START.match(token) or (_MODEL_CODE.match(token) and any(c.isdigit() for c in following)):
+        # A model code in capitals before a size is spec too ('Copper Wire BV 2.5mm'), and so is
+        # a lower-case description after a capitalised name ('Work Gloves nylon coated').
+        capitalised_name = i >= 2 and all(t[:1].isupper() for t in tokens[:i])
+        if (
+            _SPEC_START.match(token)
+            or (_MODEL_CODE.match(token) and any(c.isdigit() for c in following))
+            or (capitalised_name and token[:1].islower())
+        ):
             return " ".join(tokens[:i]), " ".join(tokens[i:])
     return text, None
 
