@@ -202,3 +202,10 @@ def test_signoff_regions_skip_the_driver_and_find_a_scribbled_label():
     # the driver's on the sign line is the customer's.
     assert labels("送货人签字：周敏  收货人俭定：") == ["收货人俭定"]
     assert labels("送货人：张三  电话：13812345678") == []
+
+
+def test_unlabelled_date_skips_a_period():
+    from docintel.extract.header import unlabelled_date
+
+    lines = group_lines(words_at("对账期间：2024-08-01 至 2024-08-31", 100, 100) + words_at("制表曰期：2024-09-06", 1400, 100))
+    assert unlabelled_date(lines, None).value == "2024-09-06"

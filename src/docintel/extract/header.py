@@ -22,6 +22,7 @@ _FUZZY_WEIGHT = 0.8
 _BELOW_TABLE_WEIGHT = 0.6
 # A date found with no label beside it is trusted least.
 _UNLABELLED_WEIGHT = 0.5
+_DATE_RANGE = re.compile(r"\d\s*(至|到|~|～|to|–|—)\s*\d", re.I)
 _TITLE_ZONE = 0.4  # titles sit in the top 40% of the page
 _TITLE_HEIGHT = 1.25  # a title's print is this much taller than the page's typical line
 _TITLE_MAX_CHARS = 8
@@ -193,9 +194,13 @@ def unlabelled_date(lines: Sequence[Line], table_span: tuple[int, int] | None) -
     for index, line in enumerate(lines):
         if table_span and table_span[0] <= index < table_span[1]:
             continue
-        found = parse_date(line.text)
-        if found is not None:
-            return Candidate("date", found.isoformat(), _UNLABELLED_WEIGHT * line.segments[0].confidence, line.words, index)
+        for segment in line.segments:
+            # 对账期间: 2024-08-01 至 2024-08-31 is a period, not the document's date.
+            if _DATE_RANGE.search(fold_width(segment.text)):
+                continue
+            found = parse_date(segment.text)
+            if found is not None:
+                return Candidate("date", found.isoformat(), _UNLABELLED_WEIGHT * segment.confidence, segment.words, index)
     return None
 
 
