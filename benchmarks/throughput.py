@@ -101,11 +101,15 @@ def main() -> int:
 
     parts = stage_breakdown(images[: args.breakdown_pages], settings.ocr_lang)
     whole = sum(parts.values())
+    ocr = sum(v for k, v in parts.items() if k.startswith("tesseract"))
     detail = Table(title=f"Where one worker's time goes ({args.breakdown_pages} pages)")
     for column in ("stage", "seconds", "share"):
         detail.add_column(column, justify="right")
     for name, seconds in sorted(parts.items(), key=lambda kv: -kv[1]):
         detail.add_row(name, f"{seconds:.2f}", f"{seconds / whole:.0%}")
+    detail.add_row("all tesseract passes", f"{ocr:.2f}", f"{ocr / whole:.0%}")
+    detail.add_row("everything else (prepare, extract)", f"{whole - ocr:.2f}",
+                   f"{(whole - ocr) / ocr:+.0%} of the tesseract passes")
     console.print(detail)
     return 0
 

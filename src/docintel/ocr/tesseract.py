@@ -27,7 +27,9 @@ def available_languages() -> set[str]:
 def run_tesseract(image: np.ndarray, lang: str, psm: int | None = None) -> tuple[list[Word], StepTiming]:
     started = time.perf_counter()
     psm = psm or get_settings().ocr_psm
-    config = f"--psm {psm} -c preserve_interword_spaces=1"
+    # tessedit_do_invert=0: business forms carry no white-on-black text, and trying every weak
+    # word inverted cost 20% of tesseract's time on the sample forms.
+    config = f"--psm {psm} -c preserve_interword_spaces=1 -c tessedit_do_invert=0"
     try:
         data = pytesseract.image_to_data(
             image, lang=lang, config=config, output_type=pytesseract.Output.DICT, timeout=_TIMEOUT_S
@@ -50,5 +52,5 @@ def run_tesseract(image: np.ndarray, lang: str, psm: int | None = None) -> tuple
                 line_key=(data["block_num"][i], data["par_num"][i], data["line_num"][i]),
             )
         )
-    timing = StepTiming("tesseract", True, f"lang={lang} psm={psm} words={len(words)}", (time.perf_counter() - started) * 1000)
+    timing = StepTiming(f"tesseract {lang}", True, f"psm={psm} words={len(words)}", (time.perf_counter() - started) * 1000)
     return words, timing
