@@ -23,7 +23,8 @@ from docintel.extract.marks import detect_seals
 from docintel.extract.records import ExtractedDocument, LineItem, WordRef
 from docintel.extract.signoff import SignoffField, find_signoff
 from docintel.extract.table import extract_items, find_table
-from docintel.ocr.layout import Line, group_lines
+from docintel.extract.values import normalize_spaces
+from docintel.ocr.layout import SEGMENT_SEPARATOR, Line, group_lines
 from docintel.ocr.records import OcrPage, Word
 
 _HEADER_FIELDS = ("doc_no", "order_no", "customer", "vendor", "date")
@@ -103,6 +104,12 @@ def _reconcile_total(
     return None, 0.0
 
 
+def _line_text(line: Line) -> str:
+    """A line for people and the search index: tesseract's spaces inside Chinese words removed,
+    the gaps between a form's columns kept."""
+    return SEGMENT_SEPARATOR.join(normalize_spaces(segment.text) for segment in line.segments)
+
+
 def extract_fields(file: str, pages: Sequence[OcrPage]) -> ExtractedDocument:
     readings = [read_page(p) for p in pages]
     candidates = [c for r in readings for c in r.candidates]
@@ -157,5 +164,5 @@ def extract_fields(file: str, pages: Sequence[OcrPage]) -> ExtractedDocument:
 
     doc.confidence = {k: round(float(v), 3) for k, v in confidence.items()}
     doc.sources = sources
-    doc.text = "\n\f\n".join("\n".join(line.text for line in r.lines) for r in readings)
+    doc.text = "\n\f\n".join("\n".join(_line_text(line) for line in r.lines) for r in readings)
     return doc
