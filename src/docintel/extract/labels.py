@@ -118,15 +118,18 @@ def find_labels(text: str, group: Mapping[str, Sequence[str]], fuzzy: bool = Tru
         for label_norm, key, label in same:
             if _is_latin(label_norm):
                 continue
-            for start in range(0, len(norm) - size + 1):
-                end = start + size
-                if any(taken[start:end]):
-                    continue
-                window = norm[start:end]
-                # Only a misread Chinese character is forgiven: 销售单N is a title and a number, not 销售单位.
-                if all(_is_han(c) for c in window) and Levenshtein.distance(window, label_norm, score_cutoff=1) <= 1:
-                    hits.append((start, end, key, label, True))
-                    taken[start:end] = [True] * size
+            # One character misread (a window of the label's length) or one stray character
+            # read into it (收货人人签字: a window one longer).
+            for width in (size, size + 1):
+                for start in range(0, len(norm) - width + 1):
+                    end = start + width
+                    if any(taken[start:end]):
+                        continue
+                    window = norm[start:end]
+                    # Only Chinese characters are forgiven: 销售单N is a title and a number, not 销售单位.
+                    if all(_is_han(c) for c in window) and Levenshtein.distance(window, label_norm, score_cutoff=1) <= 1:
+                        hits.append((start, end, key, label, True))
+                        taken[start:end] = [True] * width
     hits.sort()
     return [
         LabelHit(key=key, label=label, start=index[s], end=index[e - 1] + 1, fuzzy=fz)

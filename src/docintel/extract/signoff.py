@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from docintel.extract.labels import LabelHit, find_labels, opens_field, vocabulary
 from docintel.extract.marks import detect_handwriting
-from docintel.ocr.layout import Line
+from docintel.ocr.layout import SEGMENT_SEPARATOR, Line
 from docintel.ocr.records import OcrPage
 
 # How far from its label a signature may reach, in text-line heights.
@@ -24,8 +24,8 @@ _PRINTED_CONFIDENCE = 0.75
 _PRINTED_HEIGHT_RANGE = (0.6, 1.4)
 
 Box = tuple[int, int, int, int]
-# A short run of Chinese characters closed by a colon: how a form prints a field's label.
-_FIELD_LABEL = re.compile(r"([\u4e00-\u9fff][\u4e00-\u9fff ]{1,6})\s*[:：]")
+# A segment opening with a short run of Chinese characters closed by a colon: a field's label.
+_FIELD_LABEL = re.compile(r"([\u4e00-\u9fff][\u4e00-\u9fff ()（）]{1,8}?)\s*[:：]")
 
 
 @dataclass(frozen=True)
@@ -91,11 +91,14 @@ def _unread_signoff_labels(text: str, hits: list[LabelHit]) -> list[LabelHit]:
     if not driver:
         return []
     out = []
-    for match in _FIELD_LABEL.finditer(text):
-        start, end = match.start(1), match.end(1)
-        if start < driver[0].end or any(h.start < end and start < h.end for h in hits):
-            continue
-        out.append(LabelHit(key="signature", label=match.group(1), start=start, end=end, fuzzy=True))
+    offset = 0
+    for segment in text.split(SEGMENT_SEPARATOR):
+        match = _FIELD_LABEL.match(segment)
+        if match:
+            start, end = offset + match.start(1), offset + match.end(1)
+            if start >= driver[0].end and not any(h.start < end and start < h.end for h in hits):
+                out.append(LabelHit(key="signature", label=match.group(1), start=start, end=end, fuzzy=True))
+        offset += len(segment) + len(SEGMENT_SEPARATOR)
     return out
 
 
