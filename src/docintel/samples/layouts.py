@@ -447,7 +447,7 @@ def render_form(doc: Doc, rng: random.Random, dpi: int) -> list[Page]:
             d = doc.date
             parts = [(str(d.year), "年"), (str(d.month), "月"), (str(d.day), "日")] if d else []
             for num, unit in parts:
-                nb = cv.hand_text(data, vx, yr - 0.3, num, ds, rng)
+                cv.hand_text(data, vx, yr - 0.3, num, ds, rng)
                 ux = vx + max(cv.text_mm(num, ds, "kai") + 2.5, 8)
                 cv.text(pre, ux, yr, unit, hs, "sans")
                 vx = ux + cv.text_mm(unit, hs) + 2
@@ -560,7 +560,6 @@ def render_form(doc: Doc, rng: random.Random, dpi: int) -> list[Page]:
 def render_statement(doc: Doc, rng: random.Random, dpi: int) -> list[Page]:
     lang = "zh-Hans"
     rows_first, rows_next = 20, 28
-    n = len(doc.items)
     chunks = [doc.items[:rows_first]]
     rest = doc.items[rows_first:]
     while rest:
@@ -579,7 +578,7 @@ def render_statement(doc: Doc, rng: random.Random, dpi: int) -> list[Page]:
         x0 = (210 - total_w) / 2
         y = 16
         vb = cv.text("pre", 105, y + 6, doc.vendor.name, 15, "sans_bold", anchor="ms")
-        tb = cv.text("pre", 105, y + 16, doc.title, 17, "sans_bold", anchor="ms", spacing=1.5)
+        cv.text("pre", 105, y + 16, doc.title, 17, "sans_bold", anchor="ms", spacing=1.5)
         R["vendor"] = vb
         y += 24
         if pi == 0:
@@ -634,7 +633,6 @@ def render_invoice(doc: Doc, rng: random.Random, dpi: int) -> list[Page]:
     cv = Canvas(210, 148 if lang == "zh-Hans" and len(doc.items) <= 5 else 210, dpi, lang, rng)
     page = Page(cv)
     R = page.regions
-    h = cv.h_mm
     if lang == "zh-Hans":
         ink = rng.choice(["form_black", "laser"])
         cv.set_ink("pre", ink)
