@@ -17,6 +17,9 @@ class ErrorCode(StrEnum):
     TOO_MANY_PAGES = "TOO_MANY_PAGES"
     OCR_FAILED = "OCR_FAILED"
     INTERNAL_ERROR = "INTERNAL_ERROR"
+    # Order-book import
+    MISSING_COLUMNS = "MISSING_COLUMNS"
+    CORRUPT_SPREADSHEET = "CORRUPT_SPREADSHEET"
 
 
 class DocintelError(Exception):

@@ -13,6 +13,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="DOCINTEL_", extra="ignore")
 
     home: Path = Field(default=Path("./docintel-data"), description="Data folder: database, archive, index.")
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db; default a SQLite file in home.",
+    )
     ocr_lang: str = Field(
         default="auto",
         description="Tesseract languages, '+'-joined (e.g. chi_sim+eng), or 'auto': chi_sim, chi_tra or chi_sim+eng chosen per page.",

@@ -1,0 +1,1 @@
+"""Alembic migrations of the docintel database; run by docintel.store.db.init_db."""
