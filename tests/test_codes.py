@@ -13,6 +13,7 @@ from barcode.writer import ImageWriter
 from PIL import Image, ImageDraw, ImageFont
 
 from docintel.extract.codes import decode_codes
+from tests import imaging
 
 FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 QR_TEXT = "https://erp.example.cn/r/SO20240315001"
@@ -53,18 +54,12 @@ def page_with_codes(qr: bool = True, bar: bool = True, paper=(246, 232, 180)) ->
     return page
 
 
+def rotate(img: np.ndarray, deg: float) -> np.ndarray:
+    return imaging.rotate(img, deg, border=(240, 240, 240))
+
+
 def jpeg(img: np.ndarray, quality: int) -> np.ndarray:
     return cv2.imdecode(cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, quality])[1], cv2.IMREAD_COLOR)
-
-
-def rotate(img: np.ndarray, deg: float) -> np.ndarray:
-    h, w = img.shape[:2]
-    m = cv2.getRotationMatrix2D((w / 2, h / 2), deg, 1.0)
-    c, s = abs(m[0, 0]), abs(m[0, 1])
-    nw, nh = int(h * s + w * c), int(h * c + w * s)
-    m[0, 2] += nw / 2 - w / 2
-    m[1, 2] += nh / 2 - h / 2
-    return cv2.warpAffine(img, m, (nw, nh), flags=cv2.INTER_LINEAR, borderValue=(240, 240, 240))
 
 
 def test_qr_and_code128_are_decoded_in_reading_order():

@@ -13,6 +13,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from docintel.ocr.preprocess import PreparedPage, PreprocessOptions, preprocess_page
 from docintel.ocr.preprocess_color import binarize, flatten_illumination
+from tests.imaging import rotate
 
 FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
 PAPER = {"white": (250, 250, 247), "pink": (246, 212, 220), "yellow": (250, 240, 176)}
@@ -52,16 +53,6 @@ def render_page(paper: str = "white", seal_over: str | None = None, red_title: b
         rgb = np.asarray(img.convert("RGB"), np.float32) * (1 - cover * (1 - seal_ink))
         img = Image.fromarray(rgb.clip(0, 255).astype(np.uint8)).convert("RGBA")
     return cv2.cvtColor(np.array(img.convert("RGB")), cv2.COLOR_RGB2BGR)
-
-
-def rotate(img: np.ndarray, deg: float) -> np.ndarray:
-    h, w = img.shape[:2]
-    m = cv2.getRotationMatrix2D((w / 2, h / 2), deg, 1.0)
-    c, s = abs(m[0, 0]), abs(m[0, 1])
-    nw, nh = int(h * s + w * c), int(h * c + w * s)
-    m[0, 2] += nw / 2 - w / 2
-    m[1, 2] += nh / 2 - h / 2
-    return cv2.warpAffine(img, m, (nw, nh), borderValue=(250, 250, 247))
 
 
 def phone_photo(page: np.ndarray) -> np.ndarray:
