@@ -209,3 +209,8 @@ def test_unlabelled_date_skips_a_period():
 
     lines = group_lines(words_at("对账期间：2024-08-01 至 2024-08-31", 100, 100) + words_at("制表曰期：2024-09-06", 1400, 100))
     assert unlabelled_date(lines, None).value == "2024-09-06"
+
+
+def test_total_survives_a_split_decimal_point():
+    assert parse_total("合 计  14087 .64") == 14087.64
+    assert parse_total("Total HK$ 6843. 84") == 6843.84

@@ -88,9 +88,14 @@ def parse_name(raw: str) -> str | None:
 _MONEY = re.compile(r"(?<![A-Za-z0-9.])(?:[¥Yy]|RMB|HK\$|\$)?\s?(\d[\d,]*(?:\.\d{1,2})?)(?![A-Za-z0-9])")
 
 
+_SPLIT_DECIMAL = re.compile(r"(\d) ?\. ?(\d{2})(?!\d)")
+
+
 def parse_total(raw: str) -> float | None:
     """The total on a 合计 line: its rightmost money amount (quantity sums stand left of it)."""
-    numbers = [m.group(1) for m in _MONEY.finditer(fold_width(raw))]
+    # Dot-matrix and photographed print come apart at the decimal point: 14087 .64
+    text = _SPLIT_DECIMAL.sub(r"\1.\2", fold_width(raw))
+    numbers = [m.group(1) for m in _MONEY.finditer(text)]
     with_cents = [n for n in numbers if re.search(r"\.\d{2}$", n)]
     for token in reversed(with_cents or numbers):
         value = parse_amount(token)
