@@ -1,0 +1,69 @@
+"""The flag vocabulary (codes.toml) as a StrEnum with severities and zh/en message templates."""
+
+from __future__ import annotations
+
+import string
+import tomllib
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
+from pathlib import Path
+from typing import Any, Literal
+
+Severity = Literal["error", "warning", "info"]
+
+_DATA = tomllib.loads(Path(__file__).with_name("codes.toml").read_text(encoding="utf-8"))
+_RULES = _DATA.pop("rules")
+
+FlagCode = StrEnum("FlagCode", {code: code for code in _DATA})  # type: ignore[misc]
+"""NO_MATCH, AMBIGUOUS_MATCH, CUSTOMER_MISMATCH, … exactly the sections of codes.toml."""
+
+
+@dataclass(frozen=True, slots=True)
+class FlagSpec:
+    code: str
+    severity: Severity
+    zh: str
+    en: str
+
+
+@dataclass(frozen=True, slots=True)
+class FlagRules:
+    matched_doc_types: frozenset[str]
+    receipt_doc_types: frozenset[str]
+    days_after_order: int
+    days_before_order: int
+    vat_rates: tuple[float, ...]
+    total_abs_tolerance: float
+    depends_on: dict[str, tuple[str, ...]]
+    always: tuple[str, ...]
+
+
+@cache
+def flag_spec(code: str) -> FlagSpec:
+    entry = _DATA[str(code)]
+    return FlagSpec(str(code), entry["severity"], entry["zh"], entry["en"])
+
+
+@cache
+def flag_rules() -> FlagRules:
+    return FlagRules(
+        matched_doc_types=frozenset(_RULES["matched_doc_types"]),
+        receipt_doc_types=frozenset(_RULES["receipt_doc_types"]),
+        days_after_order=int(_RULES["days_after_order"]),
+        days_before_order=int(_RULES["days_before_order"]),
+        vat_rates=tuple(float(r) for r in _RULES["vat_rates"]),
+        total_abs_tolerance=float(_RULES["total_abs_tolerance"]),
+        depends_on={k: tuple(v) for k, v in _RULES["depends_on"].items()},
+        always=tuple(_RULES["always"]),
+    )
+
+
+class _Lenient(dict):
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+def render(template: str, details: dict[str, Any]) -> str:
+    values = _Lenient({k: ("、".join(map(str, v)) if isinstance(v, list) else v) for k, v in details.items()})
+    return string.Formatter().vformat(template, (), values)

@@ -1,0 +1,143 @@
+"""evaluate_flags: what a clerk must look at, given a document and its match."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from typing import Any
+
+from docintel.extract.records import ExtractedDocument
+from docintel.flags.codes import FlagCode, Severity, flag_rules, flag_spec, render
+from docintel.match.config import match_config
+from docintel.match.items import prices_agree, quantities_agree
+from docintel.match.records import MatchResult
+
+
+@dataclass(frozen=True, slots=True)
+class FlagRecord:
+    code: FlagCode
+    severity: Severity
+    message_zh: str
+    message_en: str
+    product: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def make_flag(code: FlagCode, product: str | None = None, **details: Any) -> FlagRecord:
+    spec = flag_spec(code)
+    values = {"product": product, **details}
+    return FlagRecord(code, spec.severity, render(spec.zh, values), render(spec.en, values), product, details)
+
+
+def evaluate_flags(
+    doc: ExtractedDocument,
+    match: MatchResult,
+    covered_lines: Collection[int] = (),
+    low_confidence: float = 0.6,
+) -> list[FlagRecord]:
+    rules = flag_rules()
+    flags: list[FlagRecord] = []
+    if doc.doc_type in rules.matched_doc_types:
+        flags.extend(_order_flags(doc, match, covered_lines))
+    if doc.doc_type in rules.receipt_doc_types and not doc.signature_present:
+        flags.append(make_flag(FlagCode.UNSIGNED))
+    if (flag := _total_flag(doc)) is not None:
+        flags.append(flag)
+    flags.extend(_confidence_flags(doc, match, low_confidence))
+    return flags
+
+
+def _order_flags(doc: ExtractedDocument, match: MatchResult, covered_lines: Collection[int]) -> list[FlagRecord]:
+    rules = flag_rules()
+    if match.order_no is None:
+        return [make_flag(FlagCode.NO_MATCH, doc_no=doc.doc_no, printed_order_no=doc.order_no)]
+    order_no = match.order_no
+    flags: list[FlagRecord] = []
+    if match.ambiguous:
+        flags.append(make_flag(FlagCode.AMBIGUOUS_MATCH, order_no=order_no, alternatives=list(match.alternatives)))
+    if doc.customer and match.customer_score is not None and match.customer_score < match_config().same_customer:
+        flags.append(
+            make_flag(
+                FlagCode.CUSTOMER_MISMATCH,
+                order_no=order_no,
+                doc_customer=doc.customer,
+                order_customer=match.order_customer,
+                score=match.customer_score,
+            )
+        )
+    for line in match.lines:
+        if line.item_index is None:
+            flags.append(make_flag(FlagCode.ITEM_MISSING, line.order_product, order_no=order_no, order_line_id=line.order_line_id))
+        elif line.order_line_id is None:
+            flags.append(make_flag(FlagCode.ITEM_UNEXPECTED, line.doc_product, order_no=order_no, item_index=line.item_index))
+        else:
+            where = {"order_no": order_no, "item_index": line.item_index, "order_line_id": line.order_line_id}
+            if not quantities_agree(line.doc_quantity, line.order_quantity):
+                flags.append(
+                    make_flag(
+                        FlagCode.QTY_MISMATCH, line.doc_product, doc_quantity=line.doc_quantity, order_quantity=line.order_quantity, **where
+                    )
+                )
+            if not prices_agree(line.doc_unit_price, line.order_unit_price):
+                flags.append(
+                    make_flag(
+                        FlagCode.PRICE_MISMATCH,
+                        line.doc_product,
+                        doc_unit_price=line.doc_unit_price,
+                        order_unit_price=line.order_unit_price,
+                        **where,
+                    )
+                )
+    doc_date = _parse_date(doc.date)
+    if doc_date is not None and match.order_date is not None:
+        days = (doc_date - match.order_date).days
+        if days > rules.days_after_order or days < -rules.days_before_order:
+            flags.append(
+                make_flag(
+                    FlagCode.DATE_OUT_OF_RANGE,
+                    order_no=order_no,
+                    doc_date=doc_date.isoformat(),
+                    order_date=match.order_date.isoformat(),
+                    days=days,
+                )
+            )
+    if doc.doc_type in rules.receipt_doc_types and covered_lines:
+        covered = set(covered_lines)
+        repeated = sorted(a.order_line_id for a in match.lines if a.item_index is not None and a.order_line_id in covered)
+        if repeated:
+            flags.append(make_flag(FlagCode.DUPLICATE_RECEIPT, order_no=order_no, order_line_ids=repeated))
+    return flags
+
+
+def _total_flag(doc: ExtractedDocument) -> FlagRecord | None:
+    if doc.total is None or not doc.items or any(i.amount is None for i in doc.items):
+        return None
+    rules = flag_rules()
+    line_sum = round(sum(i.amount or 0.0 for i in doc.items), 2)
+    # Invoices print the total with VAT; other documents with rate 0 only.
+    rates = rules.vat_rates if doc.doc_type == "invoice" else (0.0,)
+    # Tax is rounded per line, so allow a cent per line on top of the base tolerance.
+    tolerance = rules.total_abs_tolerance + (0.01 * len(doc.items) if doc.doc_type == "invoice" else 0.0)
+    if any(abs(doc.total - line_sum * (1 + rate)) <= tolerance for rate in rates):
+        return None
+    return make_flag(FlagCode.TOTAL_MISMATCH, total=doc.total, sum=line_sum)
+
+
+def _confidence_flags(doc: ExtractedDocument, match: MatchResult, threshold: float) -> list[FlagRecord]:
+    rules = flag_rules()
+    fields = list(rules.depends_on[match.method or "none"]) + list(rules.always)
+    flags = []
+    for name in dict.fromkeys(fields):
+        confidence = doc.confidence.get(name)
+        value = getattr(doc, name, None)
+        if confidence is not None and confidence < threshold and value not in (None, "", []):
+            flags.append(make_flag(FlagCode.LOW_CONFIDENCE, field=name, confidence=round(confidence, 3)))
+    return flags
+
+
+def _parse_date(text: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None

@@ -1,0 +1,128 @@
+"""Precision and recall of the flags against the sample generator's ground truth.
+
+Each samples/NNNN_*.json is taken as a perfectly read document; orders.csv is the book. The
+documents are processed in file order, and order lines aligned by a signed receipt count as
+covered for later receipts, as the database would report them to the caller.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from docintel.extract.records import DocumentFields, ExtractedDocument
+from docintel.flags.evaluate import FlagRecord, evaluate_flags
+from docintel.match.books import MemoryOrderBook
+from docintel.match.matcher import match_to_orders
+from docintel.match.records import MatchResult, OrderLineView, OrderView
+from docintel.samples.truth import load_truth
+
+
+def load_csv_book(path: Path | str) -> MemoryOrderBook:
+    """orders.csv (order_no, customer, order_date, product, spec, unit, quantity, unit_price)."""
+    rows: dict[str, list[dict[str, str]]] = defaultdict(list)
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        for row in csv.DictReader(fh):
+            rows[row["order_no"].strip()].append(row)
+    orders = []
+    line_id = 0
+    for order_no, lines in rows.items():
+        names = tuple(dict.fromkeys(r["customer"].strip() for r in lines))
+        views = []
+        for r in lines:
+            line_id += 1
+            views.append(
+                OrderLineView(
+                    id=line_id,
+                    product=r["product"],
+                    spec=r["spec"] or None,
+                    unit=r["unit"] or None,
+                    quantity=float(r["quantity"]),
+                    unit_price=float(r["unit_price"]) if r["unit_price"] else None,
+                    line_date=dt.date.fromisoformat(r["order_date"]),
+                )
+            )
+        orders.append(
+            OrderView(
+                order_no=order_no,
+                customer=max(names, key=len),
+                customer_names=names,
+                order_date=min(v.line_date for v in views if v.line_date),
+                lines=tuple(views),
+            )
+        )
+    return MemoryOrderBook(orders)
+
+
+@dataclass
+class SampleOutcome:
+    file: str
+    expected: set[tuple[str, str | None]]
+    found: set[tuple[str, str | None]]
+    match: MatchResult
+    book_order_no: str | None
+
+
+@dataclass
+class FlagScores:
+    tp: Counter[str] = field(default_factory=Counter)
+    fp: Counter[str] = field(default_factory=Counter)
+    fn: Counter[str] = field(default_factory=Counter)
+    order_correct: int = 0
+    order_total: int = 0
+    outcomes: list[SampleOutcome] = field(default_factory=list)
+
+    def precision(self, code: str) -> float:
+        n = self.tp[code] + self.fp[code]
+        return self.tp[code] / n if n else 1.0
+
+    def recall(self, code: str) -> float:
+        n = self.tp[code] + self.fn[code]
+        return self.tp[code] / n if n else 1.0
+
+    def codes(self) -> list[str]:
+        return sorted(set(self.tp) | set(self.fp) | set(self.fn))
+
+
+def truth_as_extracted(fields: DocumentFields) -> ExtractedDocument:
+    data = fields.model_dump(include=set(DocumentFields.model_fields))
+    return ExtractedDocument.model_validate({**data, "confidence": {}})
+
+
+def _key(flag: FlagRecord) -> tuple[str, str | None]:
+    return (str(flag.code), flag.product)
+
+
+def evaluate_samples(samples_dir: Path | str, codes: set[str] | None = None) -> FlagScores:
+    """Score flag codes (default: those the generator plants) over every sample's ground truth."""
+    samples_dir = Path(samples_dir)
+    book = load_csv_book(samples_dir / "orders.csv")
+    covered: dict[str, set[int]] = defaultdict(set)
+    scores = FlagScores()
+    for path in sorted(samples_dir.glob("[0-9][0-9][0-9][0-9]_*.json")):
+        truth = load_truth(path)
+        doc = truth_as_extracted(truth)
+        match = match_to_orders(doc, book)
+        flags = evaluate_flags(doc, match, covered.get(match.order_no or "", set()))
+        if match.order_no and doc.doc_type == "signoff_receipt" and doc.signature_present:
+            covered[match.order_no].update(a.order_line_id for a in match.lines if a.item_index is not None and a.order_line_id)
+        wanted = codes or {"NO_MATCH", "QTY_MISMATCH", "PRICE_MISMATCH", "ITEM_MISSING", "ITEM_UNEXPECTED", "UNSIGNED",
+                           "CUSTOMER_MISMATCH", "DUPLICATE_RECEIPT", "DATE_OUT_OF_RANGE"}
+        expected = {(f.code, f.product) for f in truth.expected_flags if f.code in wanted}
+        # Every flag the evaluator raised counts, so spurious TOTAL_MISMATCH etc. show up as false positives.
+        found = {_key(f) for f in flags}
+        for k in found & expected:
+            scores.tp[k[0]] += 1
+        for k in found - expected:
+            scores.fp[k[0]] += 1
+        for k in expected - found:
+            scores.fn[k[0]] += 1
+        book_order = truth.meta.get("book_order_no")
+        if doc.doc_type in ("signoff_receipt", "sales_slip", "invoice"):
+            scores.order_total += 1
+            scores.order_correct += match.order_no == book_order
+        scores.outcomes.append(SampleOutcome(truth.file, expected, found, match, book_order))
+    return scores

@@ -1,0 +1,93 @@
+"""Aligning a document's items with an order's lines: product+spec similarity, optimal assignment."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from rapidfuzz import fuzz
+from scipy.optimize import linear_sum_assignment
+
+from docintel.extract.records import LineItem
+from docintel.match.config import match_config
+from docintel.match.records import LineAlignment, OrderLineView
+
+_SPACE = re.compile(r"[\s\u3000]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Alignment:
+    lines: list[LineAlignment]
+    score: float  # 0..1: how much of both sides pairs up, weighted by similarity
+    quantity_agreement: float  # share of paired lines whose quantities agree
+
+
+@lru_cache(maxsize=65536)
+def _fold(text: str | None) -> str:
+    if not text:
+        return ""
+    return _SPACE.sub("", unicodedata.normalize("NFKC", text).casefold())
+
+
+def product_similarity(item: LineItem, line: OrderLineView) -> float:
+    cfg = match_config()
+    product = fuzz.ratio(_fold(item.product), _fold(line.product)) / 100.0
+    a, b = _fold(item.spec), _fold(line.spec)
+    if not a or not b:
+        return product
+    spec = fuzz.ratio(a, b) / 100.0
+    return cfg.product_weight * product + cfg.spec_weight * spec
+
+
+def quantities_agree(a: float | None, b: float | None) -> bool:
+    if a is None or b is None:
+        return True
+    return abs(a - b) <= match_config().quantity_rel_tolerance * max(abs(a), abs(b), 1.0)
+
+
+def prices_agree(a: float | None, b: float | None) -> bool:
+    if a is None or b is None:
+        return True
+    cfg = match_config()
+    return abs(a - b) <= max(cfg.price_abs_tolerance, cfg.price_rel_tolerance * max(abs(a), abs(b)))
+
+
+def align_items(items: Sequence[LineItem], lines: Sequence[OrderLineView]) -> Alignment:
+    cfg = match_config()
+    if not items and not lines:
+        return Alignment([], 0.0, 0.0)
+    sim = np.zeros((len(items), len(lines)))
+    for i, item in enumerate(items):
+        for j, line in enumerate(lines):
+            s = product_similarity(item, line)
+            # Equal quantities break ties between one product in two specs (M8×30 / M10×40).
+            sim[i, j] = s + (0.02 if s >= cfg.pair_threshold and quantities_agree(item.quantity, line.quantity) else 0.0)
+    pairs: dict[int, int] = {}
+    if items and lines:
+        rows, cols = linear_sum_assignment(sim, maximize=True)
+        pairs = {int(r): int(c) for r, c in zip(rows, cols, strict=True) if sim[r, c] >= cfg.pair_threshold}
+    out: list[LineAlignment] = []
+    total_sim = 0.0
+    agree = 0
+    for i, item in enumerate(items):
+        j = pairs.get(i)
+        if j is None:
+            out.append(LineAlignment(i, None, None, item.quantity, None, item.unit_price, None, item.product, None))
+            continue
+        line = lines[j]
+        s = min(1.0, product_similarity(item, line))
+        total_sim += s
+        agree += quantities_agree(item.quantity, line.quantity)
+        out.append(
+            LineAlignment(i, line.id, round(s, 4), item.quantity, line.quantity, item.unit_price, line.unit_price, item.product, line.product)
+        )
+    paired = set(pairs.values())
+    for j, line in enumerate(lines):
+        if j not in paired:
+            out.append(LineAlignment(None, line.id, None, None, line.quantity, None, line.unit_price, None, line.product))
+    score = total_sim / max(len(items), len(lines))
+    return Alignment(out, score, agree / len(pairs) if pairs else 0.0)

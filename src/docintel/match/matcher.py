@@ -1,0 +1,127 @@
+"""match_to_orders: which order of the book a document belongs to, and how well they agree."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from docintel.extract.records import ExtractedDocument
+from docintel.match.books import OrderBook
+from docintel.match.config import match_config
+from docintel.match.customers import best_customer_similarity, customer_key
+from docintel.match.items import align_items
+from docintel.match.numbers import numbers_in_code
+from docintel.match.records import LineAlignment, MatchMethod, MatchResult, OrderView
+
+
+@dataclass(frozen=True, slots=True)
+class _Scored:
+    order: OrderView
+    method: MatchMethod
+    score: float
+    customer_score: float | None
+    alignment_lines: list[LineAlignment]
+
+
+def _doc_date(doc: ExtractedDocument) -> dt.date | None:
+    if not doc.date:
+        return None
+    try:
+        return dt.date.fromisoformat(doc.date)
+    except ValueError:
+        return None
+
+
+def _identifier_candidates(doc: ExtractedDocument, book: OrderBook) -> dict[str, tuple[OrderView, MatchMethod]]:
+    """Orders named by a printed number or code; the strongest method per order wins."""
+    found: dict[str, tuple[OrderView, MatchMethod]] = {}
+
+    def add(orders, method: MatchMethod) -> None:
+        for order in orders:
+            found.setdefault(order.order_no, (order, method))
+
+    if doc.order_no:
+        add(book.by_order_no(doc.order_no), "order_no")
+        if not found:
+            add(book.by_confusable_order_no(doc.order_no), "order_no_fuzzy")
+    for payload in doc.codes:
+        for number in numbers_in_code(payload):
+            add(book.by_order_no(number), "code")
+    if doc.doc_no and not found:
+        add(book.by_order_no(doc.doc_no), "doc_no")
+        if not found:
+            add(book.by_confusable_order_no(doc.doc_no), "doc_no")
+    return found
+
+
+def _date_score(doc_date: dt.date | None, order_date: dt.date) -> float:
+    if doc_date is None:
+        return 0.5
+    days = (doc_date - order_date).days
+    window = match_config().window_days
+    if 0 <= days <= window:
+        return 1.0 - 0.3 * days / window  # a receipt usually follows its order within days
+    if days < 0:
+        return max(0.0, 1.0 + days / 14)  # delivered before ordered: only plausible by a few days
+    return max(0.0, 0.7 - (days - window) / window)
+
+
+def _score(doc: ExtractedDocument, doc_date: dt.date | None, order: OrderView, method: MatchMethod) -> _Scored:
+    cfg = match_config()
+    customer = best_customer_similarity(doc.customer, (order.customer, *order.customer_names)) if doc.customer else None
+    alignment = align_items(doc.items, order.lines)
+    items = alignment.score * (0.8 + 0.2 * alignment.quantity_agreement)
+    date = _date_score(doc_date, order.order_date)
+    if method == "customer_date_items":
+        w = cfg.customer_weights
+        score = w["customer"] * (customer or 0.0) + w["items"] * items + w["date"] * date
+    else:
+        w = cfg.identifier_weights
+        # A missing customer is no evidence against the order named by its number.
+        cust = 0.5 if customer is None else customer
+        score = w["evidence"] * cfg.method_evidence[method] + w["customer"] * cust + w["items"] * items + w["date"] * date
+    return _Scored(order, method, round(score, 4), None if customer is None else round(customer, 4), alignment.lines)
+
+
+def _customer_candidates(doc: ExtractedDocument, doc_date: dt.date | None, book: OrderBook) -> list[OrderView]:
+    key = customer_key(doc.customer)
+    if key is None or doc_date is None:
+        return []
+    window = dt.timedelta(days=match_config().window_days)
+    return list(book.by_customer(key, doc_date - window, doc_date + window))
+
+
+def match_to_orders(doc: ExtractedDocument, book: OrderBook) -> MatchResult:
+    cfg = match_config()
+    doc_date = _doc_date(doc)
+    scored = [_score(doc, doc_date, order, method) for order, method in _identifier_candidates(doc, book).values()]
+    if not scored:
+        scored = [
+            s
+            for s in (_score(doc, doc_date, o, "customer_date_items") for o in _customer_candidates(doc, doc_date, book))
+            if s.score >= cfg.min_customer_items_score
+            and (s.customer_score or 0.0) >= cfg.same_customer
+            and _items_ok(s)
+        ]
+    if not scored:
+        return MatchResult(order_no=None, score=0.0, method=None)
+    scored.sort(key=lambda s: (-s.score, s.order.order_no))
+    best = scored[0]
+    rivals = [s.order.order_no for s in scored[1:] if best.score - s.score <= cfg.ambiguity_margin]
+    return MatchResult(
+        order_no=best.order.order_no,
+        score=min(1.0, best.score),
+        method=best.method,
+        ambiguous=bool(rivals),
+        alternatives=rivals,
+        customer_score=best.customer_score,
+        lines=best.alignment_lines,
+        order_date=best.order.order_date,
+        order_customer=best.order.customer,
+    )
+
+
+def _items_ok(s: _Scored) -> bool:
+    paired = [a for a in s.alignment_lines if a.item_index is not None and a.order_line_id is not None]
+    # Share of the union of items and order lines that pair up.
+    return len(paired) / max(1, len(s.alignment_lines)) >= match_config().min_items_score

@@ -1,0 +1,122 @@
+"""Flag rules, one test per code, and precision/recall on the committed samples' ground truth."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from docintel.extract.records import ExtractedDocument, LineItem
+from docintel.flags import FlagCode, evaluate_flags, flag_spec
+from docintel.flags.evaluation import evaluate_samples
+from docintel.match import MemoryOrderBook, OrderLineView, OrderView, match_to_orders
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+D = dt.date(2024, 3, 15)
+LINES = (
+    OrderLineView(1, "不锈钢六角螺栓", "M8×30", "个", 500, 0.5, D),
+    OrderLineView(2, "膨胀螺丝", "M10×80", "个", 120, 1.06, D),
+    OrderLineView(3, "配电箱", "12回路", "台", 4, 200.0, D),
+)
+BOOK = MemoryOrderBook([OrderView("PO-2024-0315", "上海恒达五金", ("上海恒达五金",), D, LINES)])
+
+
+def _items(drop: int | None = None, **changes) -> list[LineItem]:
+    items = []
+    for i, ln in enumerate(LINES):
+        if i == drop:
+            continue
+        item = {"product": ln.product, "spec": ln.spec, "quantity": ln.quantity, "unit_price": ln.unit_price}
+        item["amount"] = round(item["quantity"] * item["unit_price"], 2)
+        item.update(changes.get(ln.product, {}))
+        items.append(LineItem(**item))
+    return items
+
+
+def _codes(covered=(), **kw) -> set[tuple[str, str | None]]:
+    base = {
+        "file": "x.jpg",
+        "doc_type": "signoff_receipt",
+        "order_no": "PO-2024-0315",
+        "customer": "上海恒达五金贸易有限公司",
+        "date": "2024-03-18",
+        "signature_present": True,
+        "items": _items(),
+    }
+    doc = ExtractedDocument(**{**base, **kw})
+    return {(str(f.code), f.product) for f in evaluate_flags(doc, match_to_orders(doc, BOOK), covered)}
+
+
+def test_clean_signed_receipt_has_no_flags():
+    assert _codes() == set()
+
+
+def test_every_code_has_severity_and_both_messages():
+    for code in FlagCode:
+        spec = flag_spec(code)
+        assert spec.severity in {"error", "warning", "info"} and spec.zh and spec.en
+    assert {c.value for c in FlagCode} >= {"NO_MATCH", "AMBIGUOUS_MATCH", "TOTAL_MISMATCH", "LOW_CONFIDENCE", "DUPLICATE_RECEIPT"}
+
+
+@pytest.mark.parametrize(
+    ("kw", "expected"),
+    [
+        ({"order_no": "ZZ-9999", "customer": "某某公司"}, ("NO_MATCH", None)),
+        ({"customer": "杭州恒达五金贸易有限公司"}, ("CUSTOMER_MISMATCH", None)),
+        ({"items": _items(drop=2)}, ("ITEM_MISSING", "配电箱")),
+        ({"items": [*_items(), LineItem(product="大米", spec="25kg/袋", quantity=3)]}, ("ITEM_UNEXPECTED", "大米")),
+        ({"items": _items(膨胀螺丝={"quantity": 110, "amount": 116.6})}, ("QTY_MISMATCH", "膨胀螺丝")),
+        ({"items": _items(配电箱={"unit_price": 210.0, "amount": 840.0})}, ("PRICE_MISMATCH", "配电箱")),
+        ({"total": 1.0}, ("TOTAL_MISMATCH", None)),
+        ({"date": "2024-06-30"}, ("DATE_OUT_OF_RANGE", None)),
+        ({"signature_present": False}, ("UNSIGNED", None)),
+        ({"confidence": {"order_no": 0.3}}, ("LOW_CONFIDENCE", None)),
+    ],
+)
+def test_each_code(kw, expected):
+    assert expected in _codes(**kw)
+
+
+def test_duplicate_receipt_needs_covered_lines_and_a_receipt():
+    assert ("DUPLICATE_RECEIPT", None) in _codes(covered={2})
+    assert ("DUPLICATE_RECEIPT", None) not in _codes(covered={99})
+    assert ("DUPLICATE_RECEIPT", None) not in _codes(covered={2}, doc_type="sales_slip")
+
+
+def test_ambiguous_match():
+    twin = OrderView("PO-2024-0316", "上海恒达五金", ("上海恒达五金",), D, tuple(OrderLineView(10 + ln.id, *_fields(ln)) for ln in LINES))
+    book = MemoryOrderBook([*BOOK.by_order_no("PO-2024-0315"), twin])
+    doc = ExtractedDocument(file="x", doc_type="sales_slip", customer="上海恒达五金贸易有限公司", date="2024-03-18", items=_items())
+    codes = {str(f.code) for f in evaluate_flags(doc, match_to_orders(doc, book))}
+    assert "AMBIGUOUS_MATCH" in codes
+
+
+def _fields(ln: OrderLineView):
+    return ln.product, ln.spec, ln.unit, ln.quantity, ln.unit_price, ln.line_date
+
+
+def test_unsigned_only_for_receipts_and_statements_are_not_matched():
+    assert ("UNSIGNED", None) not in _codes(signature_present=False, doc_type="sales_slip")
+    assert _codes(doc_type="monthly_statement", order_no=None, customer="某某公司") == set()
+
+
+def test_invoice_total_may_include_vat():
+    items = _items()
+    total = round(sum(i.amount for i in items) * 1.13, 2)
+    assert ("TOTAL_MISMATCH", None) not in _codes(doc_type="invoice", items=items, total=total)
+
+
+def test_messages_fill_placeholders():
+    doc = ExtractedDocument(file="x", doc_type="signoff_receipt", order_no="PO-2024-0315", customer="上海恒达五金贸易有限公司",
+                            date="2024-03-18", signature_present=True, items=_items(配电箱={"unit_price": 210.0, "amount": 840.0}))
+    flag = next(f for f in evaluate_flags(doc, match_to_orders(doc, BOOK)) if f.code == FlagCode.PRICE_MISMATCH)
+    assert "210.0" in flag.message_zh and "200.0" in flag.message_en and flag.severity == "error"
+
+
+def test_precision_and_recall_on_committed_samples():
+    scores = evaluate_samples(SAMPLES)
+    assert scores.order_total >= 15 and scores.order_correct == scores.order_total
+    for code in scores.codes():
+        assert scores.precision(code) >= 0.95, code
+        assert scores.recall(code) >= 0.95, code

@@ -1,0 +1,149 @@
+"""Matching documents to the order book: numbers, customers, items; memory and SQL books."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy.orm import Session
+
+from docintel.extract.records import ExtractedDocument, LineItem
+from docintel.match import (
+    MemoryOrderBook,
+    OrderLineView,
+    OrderView,
+    SqlOrderBook,
+    confusable_key,
+    customer_similarity,
+    match_to_orders,
+    numbers_in_code,
+)
+from docintel.store.models import Order, OrderLine
+from tests.test_store import engine, migrated_postgres, postgres_schema, session  # noqa: F401  (fixtures)
+
+D = dt.date(2024, 3, 15)
+
+
+def _order(no: str, customer: str, day: dt.date, lines: list[tuple[str, str, float, float]], first_id: int) -> OrderView:
+    return OrderView(
+        no,
+        customer,
+        (customer,),
+        day,
+        tuple(OrderLineView(first_id + i, p, s, "个", q, price, day) for i, (p, s, q, price) in enumerate(lines)),
+    )
+
+
+HENGDA = [("不锈钢六角螺栓", "M8×30", 500, 0.5), ("膨胀螺丝", "M10×80", 120, 1.06), ("配电箱", "12回路", 4, 200.0)]
+OTHER = [("大米", "25kg/袋", 30, 110.0), ("矿泉水", "550ml×24", 50, 28.0), ("水泥", "P.O 42.5", 3, 420.0)]
+
+
+@pytest.fixture
+def orders() -> list[OrderView]:
+    return [
+        _order("PO-2024-0315", "恒达五金", D, HENGDA, 1),
+        _order("PO-2024-0316", "杭州恒达五金", D, OTHER, 10),
+        _order("HT24031201", "中泰包装", D - dt.timedelta(days=3), OTHER, 20),
+    ]
+
+
+def _doc(**kw) -> ExtractedDocument:
+    items = kw.pop("items", [LineItem(product=p, spec=s, quantity=q, unit_price=u) for p, s, q, u in HENGDA])
+    base = {"file": "x.jpg", "doc_type": "signoff_receipt", "customer": "上海恒达五金贸易有限公司", "date": "2024-03-18"}
+    return ExtractedDocument(**{**base, "items": items, **kw})
+
+
+def test_exact_order_number(orders):
+    result = match_to_orders(_doc(order_no="PO-2024-0315"), MemoryOrderBook(orders))
+    assert (result.order_no, result.method, result.ambiguous) == ("PO-2024-0315", "order_no", False)
+    assert result.customer_score and result.customer_score >= 0.9
+    assert all(a.item_index is not None and a.order_line_id is not None for a in result.lines)
+
+
+def test_confusable_order_number(orders):
+    assert confusable_key("PO-2024-0315") == confusable_key("P0-2024-O315")
+    result = match_to_orders(_doc(order_no="P0-2024-O315"), MemoryOrderBook(orders))
+    assert (result.order_no, result.method) == ("PO-2024-0315", "order_no_fuzzy")
+
+
+def test_missing_order_number_matches_by_customer_date_and_items(orders):
+    result = match_to_orders(_doc(order_no=None), MemoryOrderBook(orders))
+    assert (result.order_no, result.method) == ("PO-2024-0315", "customer_date_items")
+
+
+def test_date_outside_window_finds_nothing_by_customer(orders):
+    result = match_to_orders(_doc(order_no=None, date="2024-07-30"), MemoryOrderBook(orders))
+    assert result.order_no is None and result.method is None
+
+
+def test_order_number_in_doc_no_and_in_qr_code(orders):
+    book = MemoryOrderBook(orders)
+    assert match_to_orders(_doc(doc_no="PO-2024-0315"), book).method == "doc_no"
+    code = '{"no":"DN-24-72451","po":"PO-2024-0315","cust":"恒达"}'
+    assert numbers_in_code(code)[0] == "PO-2024-0315"
+    result = match_to_orders(_doc(codes=[code], doc_no="DN-24-72451"), book)
+    assert (result.order_no, result.method) == ("PO-2024-0315", "code")
+    url = match_to_orders(_doc(codes=["https://erp.x.com.cn/d/PO-2024-0315"]), book)
+    assert url.order_no == "PO-2024-0315"
+
+
+def test_abbreviated_customers_match_and_look_alikes_do_not():
+    assert customer_similarity("恒达五金", "上海恒达五金贸易有限公司") >= 0.9
+    assert customer_similarity("中泰包装", "温州市中泰包装材料有限责任公司") >= 0.9
+    assert customer_similarity("Man Lee Engineering", "MAN LEE ENGINEERING LTD.") == 1.0
+    assert customer_similarity("Ｍａｎ Ｌｅｅ Engineering", "Man Lee Engineering Co., Ltd.") == 1.0
+    assert customer_similarity("杭州恒达五金", "上海恒达五金贸易有限公司") == 0.0
+    assert customer_similarity("杭州中泰包装", "温州市中泰包装材料有限责任公司") == 0.0
+    assert customer_similarity("Man Lee Trading", "Man Lee Engineering Ltd.") < 0.8
+
+
+def test_look_alike_customer_is_not_matched_without_number(orders):
+    # The book names 上海恒达 with its city: a 杭州恒达 receipt with the same items is not its order.
+    book = MemoryOrderBook([_order("PO-2024-0315", "上海恒达五金", D, HENGDA, 1), *orders[1:]])
+    doc = _doc(order_no=None, customer="杭州恒达五金贸易有限公司")
+    assert match_to_orders(doc, book).order_no is None
+    assert match_to_orders(_doc(order_no=None), book).order_no == "PO-2024-0315"
+
+
+def test_items_are_aligned_optimally_across_specs():
+    lines = [("不锈钢六角螺栓", "M8×30", 500, 0.5), ("不锈钢六角螺栓", "M10×40", 300, 1.1)]
+    book = MemoryOrderBook([_order("A-00001", "恒达五金", D, lines, 1)])
+    items = [LineItem(product="不锈钢六角螺栓", spec="M10×40", quantity=300), LineItem(product="不锈钢六角螺栓", spec="M8×30", quantity=500)]
+    result = match_to_orders(_doc(order_no="A-00001", items=items), book)
+    assert {(a.item_index, a.order_line_id) for a in result.lines} == {(0, 2), (1, 1)}
+
+
+def test_two_equally_good_orders_are_ambiguous():
+    orders = [_order("A-00001", "恒达五金", D, HENGDA, 1), _order("A-00002", "恒达五金", D, HENGDA, 10)]
+    result = match_to_orders(_doc(order_no=None), MemoryOrderBook(orders))
+    assert result.ambiguous and result.alternatives and result.order_no in {"A-00001", "A-00002"}
+
+
+def _store(db: Session, orders: list[OrderView]) -> None:
+    for o in orders:
+        row = Order(order_no=o.order_no, customer=o.customer, customer_names=list(o.customer_names), order_date=o.order_date)
+        row.lines = [
+            OrderLine(line_no=i + 1, product=ln.product, spec=ln.spec, unit=ln.unit, quantity=ln.quantity, unit_price=ln.unit_price, line_date=ln.line_date)
+            for i, ln in enumerate(o.lines)
+        ]
+        db.add(row)
+    db.commit()
+
+
+def test_sql_order_book_matches_like_the_memory_book(session: Session, orders):  # noqa: F811 (fixture)
+    _store(session, orders)
+    book = SqlOrderBook(session)
+    assert [o.order_no for o in book.by_order_no("po 2024 0315")] == []  # prefix differs ("PO ")
+    assert [o.order_no for o in book.by_order_no("PO-2024-0315")] == ["PO-2024-0315"]
+    assert [o.order_no for o in book.by_order_no("PO-20240315")] == ["PO-2024-0315"]
+    assert [o.order_no for o in book.by_confusable_order_no("P0-2024-O315")] == ["PO-2024-0315"]
+    assert {o.order_no for o in book.by_customer("恒达", D - dt.timedelta(days=5), D + dt.timedelta(days=5))} == {
+        "PO-2024-0315",
+        "PO-2024-0316",
+    }
+    for doc in (_doc(order_no="P0-2024-O315"), _doc(order_no=None), _doc(doc_no="PO-2024-0315")):
+        sql, mem = match_to_orders(doc, book), match_to_orders(doc, MemoryOrderBook(orders))
+        assert (sql.order_no, sql.method, sql.score) == (mem.order_no, mem.method, mem.score)
+    stored_ids = {ln.id for o in book.by_order_no("PO-2024-0315") for ln in o.lines}
+    result = match_to_orders(_doc(order_no="PO-2024-0315"), book)
+    assert {a.order_line_id for a in result.lines} == stored_ids
