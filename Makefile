@@ -19,8 +19,11 @@ $(STAMP): pyproject.toml
 
 venv: system-deps $(STAMP)
 
+# The main job: load the sample order book, then ingest the sample scans into the archive
+# under DOCINTEL_HOME (./docintel-data): extract, match, flag, and print the summary.
 run: venv
-	$(BIN)/docintel extract samples/
+	$(BIN)/docintel orders import samples/orders.csv
+	$(BIN)/docintel ingest samples/
 
 test: venv
 	$(BIN)/python -m pytest

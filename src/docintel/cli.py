@@ -14,12 +14,16 @@ from rich.table import Table
 
 from docintel import service
 from docintel.ingest.folder import expand_inputs
+from docintel.archive.cli import docs_app, flags_app, ingest_command
 from docintel.orders.cli import orders_app
 from docintel.samples.cli import samples_app
 
 app = typer.Typer(help="docintel: scans of receipts and sales slips → checked records.", no_args_is_help=True)
 app.add_typer(samples_app, name="samples")
 app.add_typer(orders_app, name="orders")
+app.add_typer(docs_app, name="docs")
+app.add_typer(flags_app, name="flags")
+app.command("ingest")(ingest_command)
 
 # Piped output has no terminal width; a wide table beats one folded into 80 columns.
 _PIPE_WIDTH = 200

@@ -33,6 +33,7 @@ class Settings(BaseSettings):
     target_dpi: int = 300
     # Fields read with less confidence than this are reported as low-confidence.
     low_confidence: float = 0.6
+    watch_interval: float = Field(default=2.0, description="Seconds between polls of an `ingest --watch` folder.")
     workers: int = Field(default=0, description="Parallel worker processes; 0 means one per core.")
 
 

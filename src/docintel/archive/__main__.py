@@ -1,0 +1,3 @@
+from docintel.archive.cli import archive_app
+
+archive_app()()

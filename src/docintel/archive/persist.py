@@ -1,0 +1,78 @@
+"""Document rows from extraction results and failures, clipped to what the columns hold."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from docintel.extract import ExtractedDocument
+from docintel.ingest.sniff import FileKind, sniff_kind
+from docintel.store.models import Document, DocumentStatus
+
+MIME_TYPES = {
+    FileKind.JPEG: "image/jpeg",
+    FileKind.PNG: "image/png",
+    FileKind.TIFF: "image/tiff",
+    FileKind.BMP: "image/bmp",
+    FileKind.WEBP: "image/webp",
+    FileKind.PDF: "application/pdf",
+}
+_SNIFF_BYTES = 4096
+
+
+def _clip(value: str | None, length: int) -> str | None:
+    # OCR can read a whole line into a field; PostgreSQL would refuse the row and stop the run.
+    return value[:length] if value is not None else None
+
+
+def mime_type_of(path: Path) -> str | None:
+    try:
+        with path.open("rb") as handle:
+            kind = sniff_kind(handle.read(_SNIFF_BYTES))
+    except OSError:
+        return None
+    return MIME_TYPES.get(kind) if kind else None
+
+
+def _iso_date(value: str | None) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def extracted_document_row(path: Path, sha256: str, size: int, extracted: ExtractedDocument) -> Document:
+    return Document(
+        sha256=sha256,
+        original_filename=_clip(str(path), 1024),
+        size_bytes=size,
+        mime_type=mime_type_of(path),
+        pages=extracted.pages,
+        status=DocumentStatus.EXTRACTED,
+        doc_type=extracted.doc_type,
+        doc_no=_clip(extracted.doc_no, 128),
+        order_no=_clip(extracted.order_no, 128),
+        customer=_clip(extracted.customer, 512),
+        vendor=_clip(extracted.vendor, 512),
+        doc_date=_iso_date(extracted.date),
+        total=extracted.total,
+        signature_present=extracted.signature_present,
+        seal_present=extracted.seal_present,
+        fields=extracted.contract_dict(),
+        confidences=dict(extracted.confidence),
+    )
+
+
+def failed_document_row(path: Path, sha256: str, size: int, code: str, message: str) -> Document:
+    return Document(
+        sha256=sha256,
+        original_filename=_clip(str(path), 1024),
+        size_bytes=size,
+        mime_type=mime_type_of(path),
+        pages=0,
+        status=DocumentStatus.FAILED,
+        error_code=_clip(code, 32),
+        error_message=message,
+    )
