@@ -120,3 +120,10 @@ def test_precision_and_recall_on_committed_samples():
     for code in scores.codes():
         assert scores.precision(code) >= 0.95, code
         assert scores.recall(code) >= 0.95, code
+
+
+def test_invoice_without_an_order_number_stands_alone():
+    stranger = {"customer": "广州顺昌食品有限公司", "items": [LineItem(product="大米", quantity=3, unit_price=98.0, amount=294.0)]}
+    assert ("NO_MATCH", None) not in _codes(doc_type="invoice", order_no=None, total=294.0, **stranger)
+    assert ("NO_MATCH", None) in _codes(doc_type="invoice", order_no="PO-2099-0001", total=294.0, **stranger)
+    assert ("NO_MATCH", None) in _codes(doc_type="signoff_receipt", order_no=None, **stranger)

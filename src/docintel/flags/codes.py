@@ -31,6 +31,7 @@ class FlagSpec:
 class FlagRules:
     matched_doc_types: frozenset[str]
     receipt_doc_types: frozenset[str]
+    matched_when_referenced: frozenset[str]
     days_after_order: int
     days_before_order: int
     vat_rates: tuple[float, ...]
@@ -50,6 +51,7 @@ def flag_rules() -> FlagRules:
     return FlagRules(
         matched_doc_types=frozenset(_RULES["matched_doc_types"]),
         receipt_doc_types=frozenset(_RULES["receipt_doc_types"]),
+        matched_when_referenced=frozenset(_RULES["matched_when_referenced"]),
         days_after_order=int(_RULES["days_after_order"]),
         days_before_order=int(_RULES["days_before_order"]),
         vat_rates=tuple(float(r) for r in _RULES["vat_rates"]),

@@ -51,6 +51,8 @@ def evaluate_flags(
 def _order_flags(doc: ExtractedDocument, match: MatchResult, covered_lines: Collection[int]) -> list[FlagRecord]:
     rules = flag_rules()
     if match.order_no is None:
+        if doc.doc_type in rules.matched_when_referenced and not doc.order_no:
+            return []
         return [make_flag(FlagCode.NO_MATCH, doc_no=doc.doc_no, printed_order_no=doc.order_no)]
     order_no = match.order_no
     flags: list[FlagRecord] = []
