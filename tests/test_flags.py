@@ -71,7 +71,7 @@ def test_every_code_has_severity_and_both_messages():
         ({"total": 1.0}, ("TOTAL_MISMATCH", None)),
         ({"date": "2024-06-30"}, ("DATE_OUT_OF_RANGE", None)),
         ({"signature_present": False}, ("UNSIGNED", None)),
-        ({"confidence": {"order_no": 0.3}}, ("LOW_CONFIDENCE", None)),
+        ({"confidence": {"customer": 0.3}}, ("LOW_CONFIDENCE", None)),
     ],
 )
 def test_each_code(kw, expected):
@@ -127,3 +127,10 @@ def test_invoice_without_an_order_number_stands_alone():
     assert ("NO_MATCH", None) not in _codes(doc_type="invoice", order_no=None, total=294.0, **stranger)
     assert ("NO_MATCH", None) in _codes(doc_type="invoice", order_no="PO-2099-0001", total=294.0, **stranger)
     assert ("NO_MATCH", None) in _codes(doc_type="signoff_receipt", order_no=None, **stranger)
+
+
+def test_low_confidence_is_not_raised_where_nothing_is_in_doubt():
+    # The printed order number was found exactly in the book: its faint print is confirmed.
+    assert ("LOW_CONFIDENCE", None) not in _codes(confidence={"order_no": 0.3})
+    # A page that is matched to no order depends on nothing.
+    assert ("LOW_CONFIDENCE", None) not in _codes(doc_type="other", confidence={"customer": 0.2})

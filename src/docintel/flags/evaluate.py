@@ -128,9 +128,14 @@ def _total_flag(doc: ExtractedDocument) -> FlagRecord | None:
 
 def _confidence_flags(doc: ExtractedDocument, match: MatchResult, threshold: float) -> list[FlagRecord]:
     rules = flag_rules()
+    if doc.doc_type not in rules.matched_doc_types:
+        return []  # statements and other papers are not matched: nothing depends on their fields
+    # A field the order book confirmed (the printed order number found exactly) is not in doubt,
+    # however faintly it was printed.
+    confirmed = {"order_no"} if match.method == "order_no" else set()
     fields = list(rules.depends_on[match.method or "none"]) + list(rules.always)
     flags = []
-    for name in dict.fromkeys(fields):
+    for name in dict.fromkeys(f for f in fields if f not in confirmed):
         confidence = doc.confidence.get(name)
         value = getattr(doc, name, None)
         if confidence is not None and confidence < threshold and value not in (None, "", []):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -96,15 +97,28 @@ def _key(flag: FlagRecord) -> tuple[str, str | None]:
     return (str(flag.code), flag.product)
 
 
-def evaluate_samples(samples_dir: Path | str, codes: set[str] | None = None) -> FlagScores:
-    """Score flag codes (default: those the generator plants) over every sample's ground truth."""
+def evaluate_samples(
+    samples_dir: Path | str,
+    codes: set[str] | None = None,
+    documents: Mapping[str, ExtractedDocument] | None = None,
+) -> FlagScores:
+    """Score flag codes (default: those the generator plants) over every sample's ground truth.
+
+    `documents` (file name → what extraction read) scores the whole pipeline instead: flags
+    raised on OCR output against the flags planted in the truth.
+    """
     samples_dir = Path(samples_dir)
     book = load_csv_book(samples_dir / "orders.csv")
     covered: dict[str, set[int]] = defaultdict(set)
     scores = FlagScores()
     for path in sorted(samples_dir.glob("[0-9][0-9][0-9][0-9]_*.json")):
         truth = load_truth(path)
-        doc = truth_as_extracted(truth)
+        if documents is not None:
+            if truth.file not in documents:
+                continue  # not readable: extraction reported it as failed
+            doc = documents[truth.file]
+        else:
+            doc = truth_as_extracted(truth)
         match = match_to_orders(doc, book)
         flags = evaluate_flags(doc, match, covered.get(match.order_no or "", set()))
         if match.order_no and doc.doc_type == "signoff_receipt" and doc.signature_present:
