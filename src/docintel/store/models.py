@@ -160,16 +160,42 @@ class DocumentPage(Base):
     document: Mapped[Document] = relationship(back_populates="page_records")
 
 
+# The key functions belong to docintel.match, whose SQL order book imports this module; they are
+# imported at call time, when both packages are fully loaded, so neither import order cycles.
+def order_number_key(order_no: str | None) -> str | None:
+    from docintel.match.numbers import confusable_key
+
+    return confusable_key(order_no)
+
+
+def order_customer_key(customer: str | None) -> str | None:
+    from docintel.match.customers import customer_key
+
+    return customer_key(customer)
+
+
+def order_keys(order_no: str | None, customer: str | None) -> dict[str, str | None]:
+    """The lookup columns of an order, for writers that bypass the ORM (Core bulk inserts, migrations)."""
+    return {"order_no_key": order_number_key(order_no), "customer_key": order_customer_key(customer)}
+
+
 class Order(TimestampMixin, Base):
     """One order of the order book; re-importing its order number replaces its lines."""
 
     __tablename__ = "orders"
+    # Customer lookups ask for one key within a date window: one range scan of this index.
+    __table_args__ = (Index("ix_orders_customer_key_order_date", "customer_key", "order_date"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_no: Mapped[str] = mapped_column(String(128), unique=True)
+    # confusable_key(order_no): exact and OCR-garbled numbers (5O-2024-0315 for SO-2024-0315) are
+    # one index hit on it; exact matches are then told apart from look-alikes among the few rows.
+    order_no_key: Mapped[str | None] = mapped_column(String(128), index=True)
     # The longest of the names the book uses for this customer (rows may mix 中泰包装 and the full name).
     customer: Mapped[str] = mapped_column(String(512))
     customer_norm: Mapped[str | None] = mapped_column(String(512), index=True)
+    # customer_key(customer), the brand key matching looks customers up by (恒达 for 上海恒达五金…).
+    customer_key: Mapped[str | None] = mapped_column(String(256))
     customer_names: Mapped[list[str]] = mapped_column(JsonType, default=list)  # every spelling in the book
     # The earliest line date: blanket orders billed by monthly statement have lines on several dates.
     order_date: Mapped[dt.date] = mapped_column(Date, index=True)
@@ -182,6 +208,12 @@ class Order(TimestampMixin, Base):
     @validates("customer")
     def _keep_customer_norm(self, _key: str, value: str) -> str:
         self.customer_norm = normalize_name(value)
+        self.customer_key = order_customer_key(value)
+        return value
+
+    @validates("order_no")
+    def _keep_order_no_key(self, _key: str, value: str) -> str:
+        self.order_no_key = order_number_key(value)
         return value
 
 
