@@ -147,3 +147,9 @@ def test_sql_order_book_matches_like_the_memory_book(session: Session, orders): 
     stored_ids = {ln.id for o in book.by_order_no("PO-2024-0315") for ln in o.lines}
     result = match_to_orders(_doc(order_no="PO-2024-0315"), book)
     assert {a.order_line_id for a in result.lines} == stored_ids
+
+
+def test_a_doubled_city_marker_is_still_the_same_customer():
+    from docintel.match import customer_similarity
+
+    assert customer_similarity("温州市市中泰包装材料有限责任公司", "中泰包装") >= 0.8

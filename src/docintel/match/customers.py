@@ -47,7 +47,7 @@ def parse_customer(name: str | None) -> CustomerName | None:
         city = m.group(1)
         text = text[3:]
     if city is not None:
-        text = text.removeprefix("市")
+        text = text.lstrip("市")  # OCR doubles it as often as not: 温州市市中泰
         # A district of up to three characters right after the city: 南海区, 浦东新区.
         for size in (2, 3, 4):
             if len(text) > size + 1 and text[size] in cfg.district_markers:
