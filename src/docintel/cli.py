@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from docintel import service
+from docintel.cli_support import stderr, stdout
 from docintel.ingest.folder import expand_inputs
 from docintel.archive.cli import docs_app, flags_app, ingest_command
 from docintel.orders.cli import orders_app
@@ -25,10 +25,6 @@ app.add_typer(docs_app, name="docs")
 app.add_typer(flags_app, name="flags")
 app.command("ingest")(ingest_command)
 
-# Piped output has no terminal width; a wide table beats one folded into 80 columns.
-_PIPE_WIDTH = 200
-stdout = Console(width=None if Console().is_terminal else _PIPE_WIDTH)
-stderr = Console(stderr=True)
 
 
 def _yes_no(value: bool) -> str:

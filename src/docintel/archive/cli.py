@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -19,18 +18,17 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 from rich.table import Table
+from sqlalchemy.orm import Session, sessionmaker
 from rich.text import Text
 
 from docintel.archive.ingest import ingest_paths
 from docintel.archive.queries import DocumentLookupError, document_details, list_flags
 from docintel.archive.records import FileOutcome, IngestSummary
-from docintel.archive.watch import DEFAULT_POLL_SECONDS, watch_batches
+from docintel.archive.watch import watch_batches
 from docintel.ingest.folder import scan_files
 from docintel.settings import get_settings
-from docintel.store.db import database_url, init_db, make_session_factory
+from docintel.cli_support import archive_database, exit_with_error, stderr, stdout
 
-stdout = Console(width=None if Console().is_terminal else 200)
-stderr = Console(stderr=True)
 
 docs_app = typer.Typer(help="Documents in the archive.", no_args_is_help=True)
 flags_app = typer.Typer(help="Flags a clerk must look at.", no_args_is_help=True)
@@ -90,8 +88,6 @@ def ingest_command(
     """Store every scan in FOLDER in the archive, read, matched and flagged; a re-run finishes what is missing."""
     settings = get_settings()
     home = Path(settings.home)
-    engine = init_db(database_url())
-    session_factory = make_session_factory(engine)
     summary = IngestSummary()
     progress = _progress()
     task = progress.add_task("ingest", total=0, name="")
@@ -99,22 +95,19 @@ def ingest_command(
     def advance(outcome: FileOutcome) -> None:
         progress.update(task, advance=1, name=Path(outcome.file).name)
 
-    def run(paths: list[Path]) -> None:
+    def run(paths: list[Path], session_factory: sessionmaker[Session]) -> None:
         progress.update(task, total=(progress.tasks[0].total or 0) + len(paths))
         ingest_paths(paths, session_factory, home, workers=workers, lang=lang, summary=summary, on_outcome=advance)
 
     try:
-        with progress:
+        with archive_database() as (_, session_factory), progress:
             if watch:
-                interval = settings.watch_interval
-                for batch in watch_batches(folder, interval):
-                    run(batch)
+                for batch in watch_batches(folder, settings.watch_interval):
+                    run(batch, session_factory)
             else:
-                run(list(scan_files(folder)))
+                run(list(scan_files(folder)), session_factory)
     except KeyboardInterrupt:
         summary.interrupted = True
-    finally:
-        engine.dispose()
     if as_json:
         sys.stdout.write(json.dumps(summary.as_dict(), ensure_ascii=False) + "\n")
     else:
@@ -132,18 +125,11 @@ def show_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the document as one JSON object.")] = False,
 ) -> None:
     """A document's fields, its matched order and line alignment, and its open flags."""
-    engine = init_db(database_url())
     try:
-        with make_session_factory(engine)() as session:
+        with archive_database() as (_, sessions), sessions() as session:
             details = document_details(session, ref)
     except DocumentLookupError as error:
-        if as_json:
-            sys.stdout.write(json.dumps({"ref": ref, "error": error.to_dict()}, ensure_ascii=False) + "\n")
-        else:
-            stderr.print(f"[red]error[/red] {error.code}: {error.message}")
-        raise typer.Exit(1) from None
-    finally:
-        engine.dispose()
+        exit_with_error(error, as_json, {"ref": ref})
     if as_json:
         sys.stdout.write(json.dumps(details, ensure_ascii=False) + "\n")
         return
@@ -196,12 +182,8 @@ def list_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object per flag per line.")] = False,
 ) -> None:
     """Open flags, oldest first."""
-    engine = init_db(database_url())
-    try:
-        with make_session_factory(engine)() as session:
-            flags = list_flags(session, code)
-    finally:
-        engine.dispose()
+    with archive_database() as (_, sessions), sessions() as session:
+        flags = list_flags(session, code)
     if as_json:
         for flag in flags:
             sys.stdout.write(json.dumps(flag, ensure_ascii=False) + "\n")

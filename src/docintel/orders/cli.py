@@ -8,12 +8,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from docintel.errors import DocintelError
 from docintel.orders.importer import ImportReport, import_orders
-from docintel.store.db import database_url, init_db, make_session_factory
+from docintel.cli_support import archive_database, exit_with_error, stdout
 
 orders_app = typer.Typer(help="The order book that documents are matched against.", no_args_is_help=True)
 
@@ -27,9 +26,6 @@ def _orders_group() -> None:
 # A file with thousands of bad rows would bury the summary; --json always lists them all.
 MAX_ERRORS_SHOWN = 50
 
-stdout = Console(width=None if Console().is_terminal else 200)
-stderr = Console(stderr=True)
-
 
 @orders_app.command("import")
 def import_command(
@@ -37,18 +33,11 @@ def import_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the import report as one JSON object.")] = False,
 ) -> None:
     """Load orders from FILE; an order number already in the book is replaced with the file's lines."""
-    engine = init_db(database_url())
     try:
-        with make_session_factory(engine)() as session:
+        with archive_database() as (_, sessions), sessions() as session:
             report = import_orders(file, session)
     except DocintelError as error:
-        if as_json:
-            sys.stdout.write(json.dumps({"file": str(file), "error": error.to_dict()}, ensure_ascii=False) + "\n")
-        else:
-            stderr.print(f"[red]error[/red] {error.code}: {error.message}")
-        raise typer.Exit(1) from None
-    finally:
-        engine.dispose()
+        exit_with_error(error, as_json, {"file": str(file)})
     if as_json:
         sys.stdout.write(json.dumps(report.model_dump(), ensure_ascii=False) + "\n")
     else:
