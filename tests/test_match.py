@@ -153,3 +153,58 @@ def test_a_doubled_city_marker_is_still_the_same_customer():
     from docintel.match import customer_similarity
 
     assert customer_similarity("温州市市中泰包装材料有限责任公司", "中泰包装") >= 0.8
+
+
+# --- what OCR really gets wrong -------------------------------------------------------------------
+
+
+def test_near_keys_cover_one_substitution_deletion_or_insertion():
+    from docintel.match.numbers import near_keys
+
+    keys = set(near_keys("4500059705"))
+    assert "4500069705" in keys  # one digit misread
+    assert "450059705" in keys and "45000597050" in keys
+    assert "4500059705" not in keys  # the key itself is the exact lookup's business
+    assert "4500069706" not in keys  # two edits away
+    assert near_keys("A-123") == []  # too short: one edit from most of the book
+
+
+def test_one_digit_slip_finds_the_order_when_customer_or_items_agree():
+    book = MemoryOrderBook([_order("4500069705", "恒达五金", D, HENGDA, 1), _order("4500071464", "中泰包装", D, OTHER, 10)])
+    result = match_to_orders(_doc(order_no="4500059705"), book)
+    assert (result.order_no, result.method) == ("4500069705", "order_no_fuzzy")
+    # Weaker evidence than the exact number: the score says so.
+    assert result.score < match_to_orders(_doc(order_no="4500069705"), book).score
+    # Letters misread beyond the look-alike table, and a dropped character.
+    book2 = MemoryOrderBook([_order("PO-2024-072837", "恒达五金", D, HENGDA, 1)])
+    assert match_to_orders(_doc(order_no="50-2024-072837"), book2).order_no == "PO-2024-072837"
+    assert match_to_orders(_doc(order_no="PO-2024-07283"), book2).order_no == "PO-2024-072837"
+
+
+def test_one_digit_slip_does_not_take_another_customers_order():
+    # 4500069705 is a real order of another firm with other goods: the slip is not corroborated.
+    book = MemoryOrderBook([_order("4500069705", "中泰包装", D, OTHER, 1)])
+    result = match_to_orders(_doc(order_no="4500059705"), book)
+    assert result.order_no is None
+    # Same customer, nothing else printed: corroborated by the customer alone.
+    result = match_to_orders(_doc(order_no="4500059705", items=[]), MemoryOrderBook([_order("4500069705", "恒达五金", D, HENGDA, 1)]))
+    assert result.order_no == "4500069705"
+
+
+def test_misread_customer_of_an_established_order_is_not_a_mismatch():
+    from docintel.match.customers import ocr_customer_similarity
+
+    assert ocr_customer_similarity("无锣密发机械制造经营部", "无锡宏发机械制造经营部") >= 0.8  # city and brand misread
+    assert ocr_customer_similarity("无锣密发机械制造经营部", "宏发机械") >= 0.8  # against the book's abbreviation
+    assert ocr_customer_similarity("温州珊丰电子科技有限责任公司", "温州瑞丰电子科技有限责任公司") >= 0.8
+    assert ocr_customer_similarity("深吉市瑞丰电子科技有限公司", "深圳市瑞丰电子科技有限公司") >= 0.8
+    # Other cities stay 0, other brands stay a mismatch.
+    assert ocr_customer_similarity("杭州恒达五金贸易有限公司", "上海恒达五金") == 0.0
+    assert ocr_customer_similarity("上海鑫源五金贸易有限公司", "上海恒达五金贸易有限公司") < 0.8
+    assert ocr_customer_similarity("Man Lee Trading", "Man Lee Engineering Ltd.") < 0.8
+    assert ocr_customer_similarity("金丰", "瑞丰") < 0.8  # two characters leave no room for a slip
+    book = MemoryOrderBook([_order("PO-2024-101851", "无锡宏发机械制造经营部", D, HENGDA, 1)])
+    result = match_to_orders(_doc(order_no="PO-2024-101851", customer="无锣密发机械制造经营部"), book)
+    assert result.customer_score is not None and result.customer_score >= 0.8
+    other = match_to_orders(_doc(order_no="PO-2024-101851", customer="无锡恒达五金贸易有限公司"), book)
+    assert other.customer_score is not None and other.customer_score < 0.8

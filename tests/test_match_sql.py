@@ -13,7 +13,7 @@ from alembic import command
 from sqlalchemy import Engine, create_engine, inspect, select, text
 from sqlalchemy.orm import Session
 
-from docintel.match import SqlOrderBook, confusable_key, customer_key
+from docintel.match import MemoryOrderBook, SqlOrderBook, confusable_key, customer_key
 from docintel.store.db import alembic_config, init_db, make_engine
 from docintel.store.models import Order, OrderLine
 from tests.test_store import (  # noqa: F401  (fixtures)
@@ -194,3 +194,17 @@ def test_lookups_are_index_searches(engine: Engine, session: Session) -> None:  
     if engine.dialect.name == "sqlite":
         assert "SEARCH orders USING INDEX ix_orders_order_no_key (order_no_key=?)" in number_plan
         assert "(customer_key=? AND order_date>? AND order_date<?)" in customer_plan
+
+
+def test_near_miss_numbers_are_found_through_the_key_index(session: Session) -> None:  # noqa: F811 (fixture)
+    book = _book(session)
+    # One substitution, one dropped and one inserted character away from HT24031201.
+    assert _numbers(book.by_near_order_no("HT24031701")) == ["HT24031201"]
+    assert _numbers(book.by_near_order_no("HT2403120")) == ["HT24031201"]
+    assert _numbers(book.by_near_order_no("HT240312011")) == ["HT24031201"]
+    # Both spellings sharing a confusable key come back once each, sorted.
+    assert _numbers(book.by_near_order_no("SO-2024-0316")) == ["502024O315", "PO-2024-0316", "SO-2024-0315"]
+    assert book.by_near_order_no("XX-9999-9999") == [] and book.by_near_order_no("") == []
+    memory = MemoryOrderBook(book.by_order_no(n)[0] for n in ("SO-2024-0315", "502024O315", "PO-2024-0316", "HT24031201"))
+    for probe in ("HT24031701", "SO-2024-0316", "PO-2024-03I6"):
+        assert _numbers(book.by_near_order_no(probe)) == _numbers(memory.by_near_order_no(probe))

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 from docintel.match.customers import customer_key
-from docintel.match.numbers import confusable_key, number_key
+from docintel.match.numbers import confusable_key, near_keys, number_key
 from docintel.match.records import OrderView
 
 
@@ -24,6 +24,13 @@ class OrderBook(Protocol):
 
     def by_confusable_order_no(self, number: str) -> Sequence[OrderView]:
         """Orders whose number equals the printed one once O/0, I/1/l, S/5, B/8, Z/2 are folded."""
+        ...
+
+    def by_near_order_no(self, number: str) -> Sequence[OrderView]:
+        """Orders whose confusable key is one character substituted, dropped or inserted away.
+
+        Optional for third-party books (the matcher skips near-miss lookups when it is missing).
+        """
         ...
 
     def by_customer(self, key: str, date_from: dt.date, date_to: dt.date) -> Sequence[OrderView]:
@@ -66,6 +73,13 @@ class MemoryOrderBook:
     def by_confusable_order_no(self, number: str) -> Sequence[OrderView]:
         key = confusable_key(number)
         return list(self._confusable.get(key, ())) if key else []
+
+    def by_near_order_no(self, number: str) -> Sequence[OrderView]:
+        found: dict[str, OrderView] = {}
+        for key in near_keys(number):
+            for order in self._confusable.get(key, ()):
+                found.setdefault(order.order_no, order)
+        return [found[n] for n in sorted(found)]
 
     def by_customer(self, key: str, date_from: dt.date, date_to: dt.date) -> Sequence[OrderView]:
         dates = self._dates.get(key)

@@ -17,6 +17,7 @@ class MatchConfig:
     district_markers: tuple[str, ...]
     same_customer: float
     abbreviation_score: float
+    ocr_customer_score: float
     product_weight: float
     spec_weight: float
     pair_threshold: float
@@ -25,6 +26,7 @@ class MatchConfig:
     price_rel_tolerance: float
     window_days: int
     method_evidence: dict[str, float]
+    near_number_evidence: float
     identifier_weights: dict[str, float]
     customer_weights: dict[str, float]
     min_customer_items_score: float
@@ -45,6 +47,7 @@ def match_config() -> MatchConfig:
         district_markers=tuple(c["district_markers"]),
         same_customer=float(c["same_customer"]),
         abbreviation_score=float(c["abbreviation_score"]),
+        ocr_customer_score=float(c["ocr_customer_score"]),
         product_weight=float(i["product_weight"]),
         spec_weight=float(i["spec_weight"]),
         pair_threshold=float(i["pair_threshold"]),
@@ -53,6 +56,7 @@ def match_config() -> MatchConfig:
         price_rel_tolerance=float(i["price_rel_tolerance"]),
         window_days=int(data["dates"]["window_days"]),
         method_evidence=dict(s["method_evidence"]),
+        near_number_evidence=float(s["near_number_evidence"]),
         identifier_weights=dict(s["identifier_weights"]),
         customer_weights=dict(s["customer_weights"]),
         min_customer_items_score=float(s["min_customer_items_score"]),

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
 from docintel.match.config import match_config
 
@@ -113,3 +114,80 @@ def customer_similarity(a: str | None, b: str | None) -> float:
 
 def best_customer_similarity(name: str | None, book_names: tuple[str, ...]) -> float:
     return max((customer_similarity(name, n) for n in book_names), default=0.0)
+
+
+def _misread_city(text: str) -> tuple[str | None, str]:
+    """A known city read with one wrong character (无锣 for 无锡), split off like a real one."""
+    cfg = match_config()
+    for candidate in cfg.cities:
+        size = len(candidate)
+        if len(text) > size + 1 and Levenshtein.distance(text[:size], candidate) == 1 and text[0] == candidate[0]:
+            rest = text[size:].lstrip("市")
+            return _fold_city(candidate), rest
+    return None, text
+
+
+def _repair_city(name: CustomerName) -> CustomerName:
+    """Put back a city OCR garbled: 无锣密发… had no city; 深吉市瑞丰… got the unknown city 深吉."""
+    cfg = match_config()
+    if name.city is None:
+        city, rest = _misread_city(name.core)
+        return CustomerName(city, rest) if city else name
+    if name.city not in cfg.cities:
+        for candidate in cfg.cities:
+            if len(candidate) == len(name.city) and Levenshtein.distance(name.city, candidate) == 1:
+                return CustomerName(_fold_city(candidate), name.core)
+    return name
+
+
+def _slips_allowed(length: int) -> int:
+    # One misread character in a short name, two in a longer one; a two-character core has no
+    # room for a slip (瑞丰 vs 金丰 are simply two firms).
+    if length < 3:
+        return 0
+    return 1 if length <= 5 else 2
+
+
+def _within_slips(a: str, b: str) -> bool:
+    """b (or an abbreviation-length prefix of it) within OCR slips of a, a being the shorter."""
+    allowed = _slips_allowed(len(a))
+    if allowed == 0:
+        return False
+    # The shorter name may be the book's abbreviation of the longer (宏发机械 of 宏发机械制造): compare
+    # against the prefix of that length, give or take a dropped or inserted character.
+    for size in {len(b), len(a) - 1, len(a), len(a) + 1}:
+        if 0 < size <= len(b) and Levenshtein.distance(a, b[:size], score_cutoff=allowed) <= allowed:
+            return True
+    return False
+
+
+@lru_cache(maxsize=262144)
+def ocr_customer_similarity(a: str | None, b: str | None) -> float:
+    """customer_similarity that also forgives one or two misread characters (温州珊丰 for 温州瑞丰).
+
+    Only for a document whose order is already established by its number or its items: then a
+    name within a slip or two of the book's is the same firm read badly, not another firm. Two
+    known, different cities still score 0, and names further apart keep their plain score.
+    """
+    plain = customer_similarity(a, b)
+    cfg = match_config()
+    if plain >= cfg.same_customer:
+        return plain
+    pa, pb = parse_customer(a), parse_customer(b)
+    if pa is None or pb is None:
+        return plain
+    pa, pb = _repair_city(pa), _repair_city(pb)
+    if pa.city and pb.city and pa.city != pb.city:
+        return plain
+    short, long = sorted((pa.core, pb.core), key=len)
+    # The brand is the first two characters (customer_key): one of them may be misread, both
+    # replaced is another firm of the same trade (鑫源五金贸易 is not 恒达五金贸易).
+    if len(short) >= 2 and short[0] != long[0] and short[1] != long[1]:
+        return plain
+    if _within_slips(short, long):
+        return max(plain, cfg.ocr_customer_score)
+    return plain
+
+
+def best_ocr_customer_similarity(name: str | None, book_names: tuple[str, ...]) -> float:
+    return max((ocr_customer_similarity(name, n) for n in book_names), default=0.0)

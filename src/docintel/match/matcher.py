@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from docintel.extract.records import ExtractedDocument
 from docintel.match.books import OrderBook
 from docintel.match.config import match_config
-from docintel.match.customers import best_customer_similarity, customer_key
+from docintel.match.customers import best_customer_similarity, best_ocr_customer_similarity, customer_key
 from docintel.match.items import align_items
 from docintel.match.numbers import numbers_in_code
 from docintel.match.records import LineAlignment, MatchMethod, MatchResult, OrderView
@@ -21,6 +21,7 @@ class _Scored:
     score: float
     customer_score: float | None
     alignment_lines: list[LineAlignment]
+    plain_customer_score: float | None = None  # before forgiving OCR slips: what corroborates a near miss
 
 
 def _doc_date(doc: ExtractedDocument) -> dt.date | None:
@@ -54,6 +55,14 @@ def _identifier_candidates(doc: ExtractedDocument, book: OrderBook) -> dict[str,
     return found
 
 
+def _near_candidates(doc: ExtractedDocument, book: OrderBook) -> list[OrderView]:
+    """Orders one character away from the printed order number; the caller must corroborate them."""
+    near = getattr(book, "by_near_order_no", None)
+    if not doc.order_no or near is None:
+        return []
+    return list(near(doc.order_no))
+
+
 def _date_score(doc_date: dt.date | None, order_date: dt.date) -> float:
     if doc_date is None:
         return 0.5
@@ -66,21 +75,44 @@ def _date_score(doc_date: dt.date | None, order_date: dt.date) -> float:
     return max(0.0, 0.7 - (days - window) / window)
 
 
-def _score(doc: ExtractedDocument, doc_date: dt.date | None, order: OrderView, method: MatchMethod) -> _Scored:
+def _score(
+    doc: ExtractedDocument, doc_date: dt.date | None, order: OrderView, method: MatchMethod, near: bool = False
+) -> _Scored:
     cfg = match_config()
-    customer = best_customer_similarity(doc.customer, (order.customer, *order.customer_names)) if doc.customer else None
+    names = (order.customer, *order.customer_names)
+    plain = best_customer_similarity(doc.customer, names) if doc.customer else None
     alignment = align_items(doc.items, order.lines)
     items = alignment.score * (0.8 + 0.2 * alignment.quantity_agreement)
     date = _date_score(doc_date, order.order_date)
+    customer = plain
     if method == "customer_date_items":
         w = cfg.customer_weights
         score = w["customer"] * (customer or 0.0) + w["items"] * items + w["date"] * date
     else:
+        # The number names the order (a near miss once corroborated, see match_to_orders): a
+        # customer name a slip or two away from the book's is that customer read badly, and
+        # must not be reported as another firm.
+        if plain is not None and plain < cfg.same_customer:
+            customer = best_ocr_customer_similarity(doc.customer, names)
         w = cfg.identifier_weights
         # A missing customer is no evidence against the order named by its number.
         cust = 0.5 if customer is None else customer
-        score = w["evidence"] * cfg.method_evidence[method] + w["customer"] * cust + w["items"] * items + w["date"] * date
-    return _Scored(order, method, round(score, 4), None if customer is None else round(customer, 4), alignment.lines)
+        evidence = cfg.near_number_evidence if near else cfg.method_evidence[method]
+        score = w["evidence"] * evidence + w["customer"] * cust + w["items"] * items + w["date"] * date
+    return _Scored(
+        order,
+        method,
+        round(score, 4),
+        None if customer is None else round(customer, 4),
+        alignment.lines,
+        None if plain is None else round(plain, 4),
+    )
+
+
+def _corroborated(s: _Scored) -> bool:
+    """A near-miss number is believed only if the customer (read as printed) or the items agree:
+    4500069705 and 4500059705 may both be real orders, of different customers."""
+    return (s.plain_customer_score or 0.0) >= match_config().same_customer or _items_ok(s)
 
 
 def _customer_candidates(doc: ExtractedDocument, doc_date: dt.date | None, book: OrderBook) -> list[OrderView]:
@@ -95,6 +127,11 @@ def match_to_orders(doc: ExtractedDocument, book: OrderBook) -> MatchResult:
     cfg = match_config()
     doc_date = _doc_date(doc)
     scored = [_score(doc, doc_date, order, method) for order, method in _identifier_candidates(doc, book).values()]
+    if not scored:
+        # Reported as order_no_fuzzy: the flag rules know that method (it depends on order_no and
+        # customer, as a near miss does); the weaker evidence is in the score.
+        near = (_score(doc, doc_date, o, "order_no_fuzzy", near=True) for o in _near_candidates(doc, book))
+        scored = [s for s in near if _corroborated(s)]
     if not scored:
         scored = [
             s

@@ -61,3 +61,38 @@ def numbers_in_code(payload: str) -> list[str]:
             seen.add(key)
             out.append(token)
     return out
+
+
+# What an order-number key is made of once look-alikes are folded: digits and the letters the
+# confusable table leaves alone. Near-miss lookups substitute and insert only these characters.
+def key_alphabet() -> str:
+    folded = set(match_config().confusables)
+    return "0123456789" + "".join(ch for ch in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" if ch not in folded)
+
+
+# Shorter keys are too dense: one edit away from a 5-character key lies much of the book.
+NEAR_MIN_LENGTH = 6
+
+
+def near_keys(number: str | None) -> list[str]:
+    """Every confusable key one OCR slip away from the printed number: one character substituted,
+    dropped or inserted (OCR drops a faint digit, splits a letter into two, reads 4500069705 as
+    4500059705). The key itself is not included; sorted, so SQL sees a stable parameter list.
+
+    Generated at query time rather than stored per order: ~30·(2n+1) keys per lookup, each one
+    hit on the existing order_no_key index, so the book needs no extra table or backfill.
+    """
+    key = confusable_key(number)
+    if key is None or len(key) < NEAR_MIN_LENGTH:
+        return []
+    alphabet = key_alphabet()
+    out: set[str] = set()
+    for i in range(len(key) + 1):
+        for ch in alphabet:
+            out.add(key[:i] + ch + key[i:])  # the reading dropped a character the book has
+        if i < len(key):
+            out.add(key[:i] + key[i + 1 :])  # the reading added one (a speck, a split glyph)
+            for ch in alphabet:
+                out.add(key[:i] + ch + key[i + 1 :])
+    out.discard(key)
+    return sorted(k for k in out if len(k) >= NEAR_MIN_LENGTH)

@@ -7,6 +7,8 @@ equality (plus a date range) on an index, then the found orders' lines are loade
 - by_confusable_order_no: order_no_key = confusable_key(number);
 - by_order_no: the same index hit, then number_key compared on the few rows it returns (orders whose
   numbers differ only by O/0, S/5… share an order_no_key, and an exact lookup must not return them);
+- by_near_order_no: order_no_key IN (every key one substitution, deletion or insertion away
+  from the printed one, see numbers.near_keys): a few hundred probes of the same index;
 - by_customer: (customer_key, order_date) composite index, one range scan.
 
 Only the key of `customer` (the longest name the book uses) is indexed; the memory book also indexes
@@ -21,7 +23,7 @@ from collections.abc import Sequence
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
-from docintel.match.numbers import confusable_key, number_key
+from docintel.match.numbers import confusable_key, near_keys, number_key
 from docintel.match.records import OrderLineView, OrderView
 from docintel.store.models import Order
 
@@ -59,6 +61,15 @@ class SqlOrderBook:
 
     def by_confusable_order_no(self, number: str) -> Sequence[OrderView]:
         return self._by_number_key(confusable_key(number))
+
+    def by_near_order_no(self, number: str) -> Sequence[OrderView]:
+        keys = near_keys(number)
+        found: dict[str, OrderView] = {}
+        # Chunked: old SQLite builds cap a statement at 999 parameters.
+        for start in range(0, len(keys), 900):
+            for order in self._load(select(Order).where(Order.order_no_key.in_(keys[start : start + 900]))):
+                found.setdefault(order.order_no, order)
+        return [found[n] for n in sorted(found)]
 
     def by_customer(self, key: str, date_from: dt.date, date_to: dt.date) -> Sequence[OrderView]:
         if not key:
