@@ -417,3 +417,8 @@ def test_ocr_variants_cover_each_kind_of_slip():
     assert 109.152 in variants  # point moved
     assert 1091.52 not in variants
     assert -1081.52 in ocr_variants(-1091.52)
+
+
+@pytest.mark.parametrize("text", ["开票日期: 2024年8月12B", "2024年8月12曰", "2024 年 8 月 12目"])
+def test_day_mark_misread_by_ocr(text):
+    assert parse_date(text) == dt.date(2024, 8, 12)

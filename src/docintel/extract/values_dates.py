@@ -30,6 +30,7 @@ _YEAR_MONTH_DAY_CJK = re.compile(
     rf"{_ROC}(?<![{_NUMERAL}])(?P<y>[{_NUMERAL}]{{2,4}})\s*年\s*(?P<m>[{_NUMERAL}]{{1,3}})\s*月"
     rf"\s*(?P<d>[{_NUMERAL}]{{1,3}})(?![0-9])"
 )
+_DAY_MARK_MISREAD = re.compile(r"(月\s*[0-9]{1,2})\s*[Bb曰目](?![0-9A-Za-z])")
 # 2024-03-15, 2024/3/15, 2024.3.15, and ROC 113.03.15 / 113/03/15.
 _YEAR_MONTH_DAY_SEP = re.compile(
     rf"{_ROC}(?<![0-9.])(?P<y>[0-9]{{2,4}})\s*(?P<sep>[-/.])\s*(?P<m>[0-9]{{1,2}})\s*(?P=sep)\s*"
@@ -62,7 +63,8 @@ def parse_date(text: str, dayfirst: bool = True) -> dt.date | None:
     Labels around the date are ignored. When several readings start at the
     same place the longest wins (15/03/2024 over a shorter partial match).
     """
-    cleaned = repair_digits(fold_width(text))
+    # 日 right after the day is often read as B, 曰 or 目; left alone, B would be repaired to 8.
+    cleaned = repair_digits(_DAY_MARK_MISREAD.sub(r"\1日", fold_width(text)))
     best: tuple[int, int, dt.date] | None = None
     for start, end, date in _candidates(cleaned, dayfirst):
         if best is None or (start, -end) < (best[0], -best[1]):
