@@ -96,10 +96,14 @@ def test_ingest_stores_once_quarantines_failures_and_ignores_litter(engine: Engi
         assert failed.status is DocumentStatus.FAILED
         assert (failed.error_code, failed.error_message) == (broken.error_code, broken.error_message)
 
+    # A second run: stored documents are duplicates; the file that failed is tried again (a
+    # transient failure must not lose it for good) and, failing again, replaces its own row.
     again = ingest_folder(inbox, factory, home, workers=1)
-    assert again.ingested == 0 and again.duplicates == 3 and not again.failed
+    assert again.ingested == 0 and again.duplicates == 2
+    assert [Path(o.file).name for o in again.failed] == ["broken.jpg"]
     with factory() as session:
         assert session.scalar(select(func.count(Document.id))) == 2
+        assert session.scalar(select(func.count(Document.id)).where(Document.status == DocumentStatus.FAILED)) == 1
 
 
 def test_store_original_is_idempotent_and_repairs_a_bad_copy(tmp_path: Path) -> None:

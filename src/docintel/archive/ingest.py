@@ -5,7 +5,9 @@ Order of the steps for one file, so that a crash at any point is safe to re-run:
 2. one transaction inserts the Document with its Match, MatchLines and Flags.
 A crash before 2 leaves at most an archived file without a row; the re-run finds that file
 already in place and inserts the row. A crash after 2 leaves a complete document, which the
-re-run reports as a duplicate. The unique sha256 keeps any race to one row.
+re-run reports as a duplicate. The unique sha256 keeps any race to one row. A file that failed
+is tried again on the next run (its failed row is replaced), so nothing stays lost to a
+transient failure.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -27,7 +29,7 @@ from docintel.archive.records import FileOutcome, IngestSummary, Outcome
 from docintel.errors import ErrorCode
 from docintel.extract import ExtractedDocument
 from docintel.ingest.folder import scan_files
-from docintel.store.models import Document
+from docintel.store.models import ClerkAction, Document, DocumentStatus
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +54,23 @@ def _existing_documents(session: Session, hashes: Sequence[str]) -> dict[str, tu
         ):
             found[sha] = (doc_id, str(status))
     return found
+
+
+def _forget_failures(session: Session, hashes: Sequence[str]) -> None:
+    """Files that failed before get another try: a scanner may have rewritten a truncated file's
+    name with the same bytes after a fix, or tesseract may have been missing. Their failed rows are
+    removed in one transaction; should the run crash, the files are still in the folder and are
+    tried again then. A row a clerk has already acted on stays (the audit trail needs it)."""
+    acted_on = select(ClerkAction.document_id).where(ClerkAction.document_id.is_not(None))
+    for start in range(0, len(hashes), _LOOKUP_CHUNK):
+        session.execute(
+            delete(Document).where(
+                Document.sha256.in_(hashes[start : start + _LOOKUP_CHUNK]),
+                Document.status == DocumentStatus.FAILED,
+                Document.id.not_in(acted_on),
+            )
+        )
+    session.commit()
 
 
 def _duplicate(file: HashedFile, existing: tuple[int, str]) -> FileOutcome:
@@ -155,6 +174,7 @@ def ingest_paths(
 
     hashed = _hash_all(paths, emit)
     with session_factory() as session:
+        _forget_failures(session, [f.sha256 for f in hashed])
         existing = _existing_documents(session, [f.sha256 for f in hashed])
     to_extract: list[HashedFile] = []
     repeats_in_batch: list[HashedFile] = []
