@@ -214,3 +214,13 @@ def test_unlabelled_date_skips_a_period():
 def test_total_survives_a_split_decimal_point():
     assert parse_total("合 计  14087 .64") == 14087.64
     assert parse_total("Total HK$ 6843. 84") == 6843.84
+
+
+def test_ids_keep_their_letters():
+    from docintel.extract.header import parse_id
+
+    assert parse_id(": p0-2024-081593") == "PO-2024-081593"
+    assert parse_id("P0-2024-0315") == "PO-2024-0315"
+    assert parse_id("SO20240315-0012") == "SO20240315-0012"
+    assert parse_id("0262448") == "0262448"
+    assert parse_id("DN-24-00871") == "DN-24-00871"
