@@ -10,8 +10,15 @@ from dataclasses import dataclass
 from rapidfuzz.distance import Levenshtein
 
 from docintel.extract.labels import LabelHit, find_labels, normalize_for_match, opens_field, vocabulary
-from docintel.extract.values import fold_width, normalize_spaces, parse_amount, parse_chinese_amount, parse_date
-from docintel.ocr.layout import SEGMENT_SEPARATOR, Line, is_cjk
+from docintel.extract.values import (
+    close_number_gaps,
+    fold_width,
+    normalize_spaces,
+    parse_amount,
+    parse_chinese_amount,
+    parse_date,
+)
+from docintel.ocr.layout import SEGMENT_SEPARATOR, Line, bounding_box, is_cjk
 from docintel.ocr.records import Word
 
 # Document and order numbers: letters, digits and the separators ERPs put in them.
@@ -90,13 +97,10 @@ def parse_name(raw: str) -> str | None:
 _MONEY = re.compile(r"(?<![A-Za-z0-9.])(?:[¥Yy]|RMB|HK\$|\$)?\s?(\d[\d,]*(?:\.\d{1,2})?)(?![A-Za-z0-9])")
 
 
-_SPLIT_DECIMAL = re.compile(r"(\d) ?\. ?(\d{2})(?!\d)")
-
-
 def parse_total(raw: str) -> float | None:
     """The total on a 合计 line: its rightmost money amount (quantity sums stand left of it)."""
     # Dot-matrix and photographed print come apart at the decimal point: 14087 .64
-    text = _SPLIT_DECIMAL.sub(r"\1.\2", fold_width(raw))
+    text = close_number_gaps(fold_width(raw))
     numbers = [m.group(1) for m in _MONEY.finditer(text)]
     with_cents = [n for n in numbers if re.search(r"\.\d{2}$", n)]
     for token in reversed(with_cents or numbers):
@@ -137,9 +141,8 @@ def _value_after(line: Line, hits: list[LabelHit], k: int, below: Line | None) -
     if raw:
         return raw, line.words_in_span(hit.end, stop)
     if below is not None:
-        label_words = line.words_in_span(hit.start, hit.end)
-        left = min(w.box[0] for w in label_words)
-        right = max(w.x2 for w in label_words)
+        left, _, width, _ = bounding_box(line.words_in_span(hit.start, hit.end))
+        right = left + width
         for seg in below.segments:
             if seg.x < right + 2 * line.height and seg.x2 > left and not find_labels(seg.text, vocabulary().fields, fuzzy=False):
                 return seg.text, seg.words

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from docintel.extract.values_chinese import parse_chinese_amount
 from docintel.extract.values_dates import parse_date
-from docintel.extract.values_numbers import number_from_token, parse_amount, parse_quantity
+from docintel.extract.values_numbers import close_number_gaps, number_from_token, parse_amount, parse_quantity
 from docintel.extract.values_reconcile import (
     ReconciledItem,
     amounts_consistent,
@@ -20,6 +20,7 @@ from docintel.extract.values_text import fold_width, normalize_spaces, repair_di
 __all__ = [
     "ReconciledItem",
     "amounts_consistent",
+    "close_number_gaps",
     "fold_width",
     "normalize_spaces",
     "number_from_token",

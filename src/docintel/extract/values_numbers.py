@@ -77,9 +77,13 @@ def number_from_token(token: str) -> float | None:
     return float(f"{head}.{tail}")
 
 
+def close_number_gaps(text: str) -> str:
+    """Rejoin numbers that print gaps split at a separator: "1, 091 .50" → "1,091.50"."""
+    return _SPACED_POINT.sub(".", _SPACED_THOUSANDS.sub(",", text))
+
+
 def _clean(text: str) -> str:
-    repaired = repair_digits(fold_width(text))
-    return _SPACED_POINT.sub(".", _SPACED_THOUSANDS.sub(",", repaired))
+    return close_number_gaps(repair_digits(fold_width(text)))
 
 
 def _numbers_in(text: str) -> list[_NumberMatch]:
