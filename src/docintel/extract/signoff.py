@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from docintel.extract.labels import LabelHit, find_labels, opens_field, vocabulary
 from docintel.extract.marks import detect_handwriting
-from docintel.ocr.layout import SEGMENT_SEPARATOR, Line
+from docintel.ocr.layout import SEGMENT_SEPARATOR, Line, bounding_box
 from docintel.ocr.records import OcrPage
 
 # How far from its label a signature may reach, in text-line heights.
@@ -62,10 +62,9 @@ def signature_regions(lines: Sequence[Line], page_size: tuple[int, int]) -> Iter
             words = line.words_in_span(hit.start, hit.end)
             if not words:
                 continue
-            left = min(w.box[0] for w in words)
-            top = min(w.box[1] for w in words)
-            right = max(w.x2 for w in words)
-            bottom = max(w.y2 for w in words)
+            label_box = bounding_box(words)
+            left, top, width, label_height = label_box
+            right, bottom = left + width, top + label_height
             # The line's median height: one tall OCR box ("人:" read 2 lines high) must not
             # stretch the field up into the totals row.
             h = max(8.0, line.height)
@@ -74,7 +73,6 @@ def signature_regions(lines: Sequence[Line], page_size: tuple[int, int]) -> Iter
                 following = line.words_in_span(hits[k + 1].start, hits[k + 1].end)
                 if following:
                     reach = min(reach, min(w.box[0] for w in following) - h / 2)
-            label_box = (left, top, right - left, bottom - top)
             if reach - right >= _MIN_ROOM_RIGHT * h:
                 region = _clip(right + 2, top - _REACH_UP * h, reach, bottom + _REACH_DOWN * h, page_size)
             else:

@@ -16,7 +16,7 @@ import numpy as np
 from docintel.extract.labels import LabelHit, find_labels, vocabulary
 from docintel.extract.records import LineItem, WordRef
 from docintel.extract.values import fold_width, normalize_spaces, parse_amount, parse_quantity, reconcile_item
-from docintel.ocr.layout import Line, Segment, is_cjk, join_words, split_segments
+from docintel.ocr.layout import Line, Segment, bounding_box, is_cjk, join_words, split_segments
 from docintel.ocr.records import Word
 
 # A header needs a product-like column and this many columns in all.
@@ -83,8 +83,8 @@ class Table:
 
 
 def _hit_extent(hit: LabelHit, segment: Segment) -> tuple[float, float]:
-    covered = segment.words_in_span(hit.start, hit.end)
-    return min(w.box[0] for w in covered), max(w.x2 for w in covered)
+    left, _, width, _ = bounding_box(segment.words_in_span(hit.start, hit.end))
+    return left, left + width
 
 
 def header_columns(line: Line) -> tuple[Column, ...]:
