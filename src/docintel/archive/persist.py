@@ -43,26 +43,32 @@ def _iso_date(value: str | None) -> dt.date | None:
         return None
 
 
+def apply_extracted(document: Document, extracted: ExtractedDocument) -> Document:
+    """Copy an extraction result (or a clerk's correction of one) into the document's columns."""
+    document.pages = extracted.pages
+    document.doc_type = extracted.doc_type
+    document.doc_no = _clip(extracted.doc_no, 128)
+    document.order_no = _clip(extracted.order_no, 128)
+    document.customer = _clip(extracted.customer, 512)
+    document.vendor = _clip(extracted.vendor, 512)
+    document.doc_date = _iso_date(extracted.date)
+    document.total = extracted.total
+    document.signature_present = extracted.signature_present
+    document.seal_present = extracted.seal_present
+    document.fields = extracted.contract_dict()
+    document.confidences = dict(extracted.confidence)
+    return document
+
+
 def extracted_document_row(path: Path, sha256: str, size: int, extracted: ExtractedDocument) -> Document:
-    return Document(
+    document = Document(
         sha256=sha256,
         original_filename=_clip(str(path), 1024),
         size_bytes=size,
         mime_type=mime_type_of(path),
-        pages=extracted.pages,
         status=DocumentStatus.EXTRACTED,
-        doc_type=extracted.doc_type,
-        doc_no=_clip(extracted.doc_no, 128),
-        order_no=_clip(extracted.order_no, 128),
-        customer=_clip(extracted.customer, 512),
-        vendor=_clip(extracted.vendor, 512),
-        doc_date=_iso_date(extracted.date),
-        total=extracted.total,
-        signature_present=extracted.signature_present,
-        seal_present=extracted.seal_present,
-        fields=extracted.contract_dict(),
-        confidences=dict(extracted.confidence),
     )
+    return apply_extracted(document, extracted)
 
 
 def failed_document_row(path: Path, sha256: str, size: int, code: str, message: str) -> Document:
