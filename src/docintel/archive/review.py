@@ -1,0 +1,206 @@
+"""What a clerk does to an archived document: correct fields, confirm them, resolve flags, delete.
+
+Every change writes a ClerkAction (who, when, before → after) in the caller's transaction, so the
+audit trail and the change commit together or not at all. A correction re-runs matching and flags
+at once, from the corrected fields: the clerk sees the consequence of the edit immediately.
+
+The functions take a Session and do not commit; the CLI, the HTTP API and the pages commit, then
+re-index the documents returned by `touched_documents(session)` (see docintel.search).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from docintel.archive.matching import match_and_flag
+from docintel.archive.persist import apply_extracted
+from docintel.errors import DocintelError, ErrorCode
+from docintel.extract import ExtractedDocument
+from docintel.store.models import (
+    ClerkAction,
+    Document,
+    DocumentStatus,
+    Flag,
+    FlagStatus,
+    Match,
+    MatchStatus,
+)
+
+# The fields of the `docintel extract --json` contract a clerk may correct.
+CORRECTABLE_FIELDS = (
+    "doc_type", "doc_no", "order_no", "vendor", "customer", "date", "total",
+    "signature_present", "seal_present", "items", "codes",
+)
+# A value a clerk typed or confirmed is certain: no LOW_CONFIDENCE flag for it again.
+CLERK_CONFIDENCE = 1.0
+_TOUCHED = "docintel.touched_documents"
+
+
+class ReviewError(DocintelError):
+    """A clerk action that cannot be carried out: the code says why."""
+
+
+def touched_documents(session: Session) -> set[int]:
+    """Ids of documents this session changed through this module (to re-index after commit)."""
+    return set(session.info.get(_TOUCHED, ()))
+
+
+def _touch(session: Session, document: Document) -> None:
+    session.info.setdefault(_TOUCHED, set()).add(document.id)
+
+
+def _document(session: Session, document_id: int) -> Document:
+    document = session.get(Document, document_id)
+    if document is None:
+        raise ReviewError(ErrorCode.DOCUMENT_NOT_FOUND, f"no document with id {document_id}")
+    return document
+
+
+def _extracted(document: Document) -> ExtractedDocument:
+    if document.status == DocumentStatus.FAILED or not document.fields:
+        raise ReviewError(
+            ErrorCode.NOT_CORRECTABLE,
+            f"document {document.id} has no extracted fields ({document.error_code or document.status}); send it back for re-scan",
+        )
+    return ExtractedDocument.model_validate(document.fields)
+
+
+def _validated(current: ExtractedDocument, changes: Mapping[str, Any]) -> ExtractedDocument:
+    unknown = sorted(set(changes) - set(CORRECTABLE_FIELDS))
+    if unknown:
+        raise ReviewError(
+            ErrorCode.INVALID_CORRECTION,
+            f"cannot correct {', '.join(unknown)}; correctable fields: {', '.join(CORRECTABLE_FIELDS)}",
+        )
+    if "date" in changes and changes["date"] not in (None, ""):
+        try:
+            dt.date.fromisoformat(str(changes["date"]))
+        except ValueError:
+            raise ReviewError(ErrorCode.INVALID_CORRECTION, f"date {changes['date']!r} is not YYYY-MM-DD") from None
+    merged = current.model_dump(exclude={"sources"}) | {k: (None if v == "" else v) for k, v in changes.items()}
+    try:
+        corrected = ExtractedDocument.model_validate(merged)
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors())
+        raise ReviewError(ErrorCode.INVALID_CORRECTION, f"invalid correction: {problems}") from None
+    corrected.confidence = dict(current.confidence) | {name: CLERK_CONFIDENCE for name in changes}
+    return corrected
+
+
+def _closed_flag_keys(session: Session, document: Document) -> set[tuple[str, str | None, str]]:
+    rows = session.execute(
+        select(Flag.code, Flag.product, Flag.message).where(
+            Flag.document_id == document.id, Flag.status != FlagStatus.OPEN
+        )
+    )
+    return {tuple(row) for row in rows}
+
+
+def _settle_status(session: Session, document: Document) -> None:
+    """needs_review while a flag is open; otherwise matched (by matching) or approved (by a clerk)."""
+    open_flags = session.scalar(
+        select(Flag.id).where(Flag.document_id == document.id, Flag.status == FlagStatus.OPEN).limit(1)
+    )
+    if open_flags is not None:
+        document.status = DocumentStatus.NEEDS_REVIEW
+    elif document.status == DocumentStatus.NEEDS_REVIEW:
+        document.status = DocumentStatus.APPROVED
+
+
+def rematch(session: Session, document: Document, extracted: ExtractedDocument) -> None:
+    """Match and flag `document` again from `extracted`, keeping what clerks already decided.
+
+    Open flags and the automatic match are replaced; flags a clerk resolved or dismissed stay as
+    history, and the same finding (code, product, message) is not raised again. A match a clerk
+    rejected stays rejected.
+    """
+    closed = _closed_flag_keys(session, document)
+    session.execute(delete(Flag).where(Flag.document_id == document.id, Flag.status == FlagStatus.OPEN))
+    session.execute(delete(Match).where(Match.document_id == document.id, Match.status != MatchStatus.REJECTED))
+    session.expire(document, ["flags", "matches"])
+    match_and_flag(session, document, extracted)
+    session.flush()
+    for flag in session.scalars(select(Flag).where(Flag.document_id == document.id, Flag.status == FlagStatus.OPEN)):
+        if (flag.code, flag.product, flag.message) in closed:
+            session.delete(flag)
+    session.flush()
+    _settle_status(session, document)
+    _touch(session, document)
+
+
+def correct_document(
+    session: Session, document_id: int, changes: Mapping[str, Any], clerk: str, comment: str | None = None
+) -> Document:
+    """Apply a clerk's corrections (contract field → new value), audit them, re-match and re-flag."""
+    document = _document(session, document_id)
+    current = _extracted(document)
+    corrected = _validated(current, changes)
+    before = {name: current.model_dump()[name] for name in changes}
+    after = {name: corrected.model_dump()[name] for name in changes}
+    if before == after:
+        return document
+    apply_extracted(document, corrected)
+    session.add(ClerkAction(document_id=document.id, clerk=clerk, action="edit_field", before=before, after=after, comment=comment))
+    rematch(session, document, corrected)
+    return document
+
+
+def confirm_fields(session: Session, document_id: int, names: list[str], clerk: str) -> ClerkAction:
+    """A clerk says these fields were read right (kept as training labels, e.g. for the classifier)."""
+    document = _document(session, document_id)
+    current = _extracted(document)
+    unknown = sorted(set(names) - set(CORRECTABLE_FIELDS))
+    if unknown or not names:
+        raise ReviewError(ErrorCode.INVALID_CORRECTION, f"cannot confirm {', '.join(unknown) or 'nothing'}")
+    values = {name: current.model_dump()[name] for name in names}
+    action = ClerkAction(document_id=document.id, clerk=clerk, action="confirm_field", before=None, after=values)
+    session.add(action)
+    document.confidences = dict(document.confidences or {}) | {name: CLERK_CONFIDENCE for name in names}
+    _touch(session, document)
+    return action
+
+
+def resolve_flag(
+    session: Session, flag_id: int, clerk: str, note: str | None = None, status: FlagStatus = FlagStatus.RESOLVED
+) -> Flag:
+    """Close a flag (accepted as is, or dismissed as wrong), with the clerk's note in the audit trail."""
+    if status == FlagStatus.OPEN:
+        raise ReviewError(ErrorCode.INVALID_CORRECTION, "a flag is resolved or dismissed, not reopened")
+    flag = session.get(Flag, flag_id)
+    if flag is None:
+        raise ReviewError(ErrorCode.FLAG_NOT_FOUND, f"no flag with id {flag_id}")
+    if flag.status != FlagStatus.OPEN:
+        raise ReviewError(ErrorCode.FLAG_ALREADY_CLOSED, f"flag {flag_id} is already {flag.status}")
+    session.add(
+        ClerkAction(
+            document_id=flag.document_id, flag_id=flag.id, clerk=clerk, action="resolve_flag",
+            before={"status": str(flag.status)}, after={"status": str(status)}, comment=note,
+        )
+    )
+    flag.status = status
+    flag.resolved_at = dt.datetime.now(dt.UTC)
+    flag.resolved_by = clerk
+    session.flush()
+    document = flag.document
+    _settle_status(session, document)
+    _touch(session, document)
+    return flag
+
+
+def delete_document(session: Session, document_id: int) -> None:
+    """Remove a document row; refused once clerks have acted on it (the audit trail keeps it)."""
+    document = _document(session, document_id)
+    acted = session.scalar(select(ClerkAction.id).where(ClerkAction.document_id == document.id).limit(1))
+    if acted is not None:
+        raise ReviewError(
+            ErrorCode.DOCUMENT_HAS_HISTORY, f"document {document_id} has clerk actions in the audit trail and cannot be deleted"
+        )
+    _touch(session, document)
+    session.delete(document)
+    session.flush()

@@ -1,0 +1,168 @@
+"""Clerk actions on archived documents: corrections re-match and re-flag, flags resolve, all audited.
+
+Runs on SQLite and on PostgreSQL when reachable (the `engine` fixture of tests/test_store.py).
+Documents are stored from extraction results written here, so no OCR is needed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select
+
+from docintel.archive.matching import match_and_flag
+from docintel.archive.persist import extracted_document_row
+from docintel.archive.review import (
+    ReviewError,
+    confirm_fields,
+    correct_document,
+    delete_document,
+    resolve_flag,
+    touched_documents,
+)
+from docintel.errors import ErrorCode
+from docintel.extract import ExtractedDocument, LineItem
+from docintel.store.db import make_session_factory
+from docintel.store.models import ClerkAction, Document, DocumentStatus, Flag, FlagStatus, Match, Order, OrderLine
+from tests.test_store import engine, migrated_postgres, postgres_schema  # noqa: F401  (fixtures)
+
+
+def _receipt(quantity: float = 100, **fields) -> ExtractedDocument:
+    base = dict(
+        file="receipt.png",
+        doc_type="signoff_receipt",
+        doc_no="DN-1",
+        order_no="PO-7",
+        customer="中泰包装有限公司",
+        date="2024-03-02",
+        items=[
+            LineItem(product="纸箱", unit="个", quantity=quantity, unit_price=2.5, amount=quantity * 2.5),
+            LineItem(product="胶带", unit="卷", quantity=10, unit_price=8.0, amount=80.0),
+        ],
+        total=quantity * 2.5 + 80,
+        signature_present=True,
+        confidence={"doc_no": 0.9, "order_no": 0.9, "customer": 0.9, "date": 0.9, "items": 0.9, "total": 0.9},
+    )
+    return ExtractedDocument(**(base | fields))
+
+
+@pytest.fixture
+def factory(engine: Engine):  # noqa: F811
+    factory = make_session_factory(engine)
+    with factory.begin() as session:
+        order = Order(order_no="PO-7", customer="中泰包装有限公司", order_date=dt.date(2024, 3, 1))
+        order.lines = [
+            OrderLine(line_no=1, product="纸箱", unit="个", quantity=100, unit_price=2.5),
+            OrderLine(line_no=2, product="胶带", unit="卷", quantity=10, unit_price=8.0),
+        ]
+        session.add(order)
+    return factory
+
+
+def _store(factory, extracted: ExtractedDocument, sha: str = "a" * 64) -> int:
+    with factory.begin() as session:
+        document = extracted_document_row(Path(extracted.file), sha, 1000, extracted)
+        session.add(document)
+        session.flush()
+        match_and_flag(session, document, extracted)
+        return document.id
+
+
+def _open_codes(session, document_id: int) -> set[str]:
+    return set(session.scalars(select(Flag.code).where(Flag.document_id == document_id, Flag.status == FlagStatus.OPEN)))
+
+
+def test_correcting_a_quantity_clears_its_flag_and_is_audited(factory) -> None:
+    document_id = _store(factory, _receipt(quantity=90))
+    with factory() as session:
+        assert "QTY_MISMATCH" in _open_codes(session, document_id)
+        assert session.get(Document, document_id).status == DocumentStatus.NEEDS_REVIEW
+
+    with factory.begin() as session:
+        extracted = ExtractedDocument.model_validate(session.get(Document, document_id).fields)
+        items = [item.model_dump() for item in extracted.items]
+        items[0]["quantity"], items[0]["amount"] = 100, 250.0
+        correct_document(session, document_id, {"items": items, "total": 330.0}, clerk="wang", comment="读错了")
+        assert touched_documents(session) == {document_id}
+
+    with factory() as session:
+        document = session.get(Document, document_id)
+        assert _open_codes(session, document_id) == set()
+        assert document.status == DocumentStatus.MATCHED
+        assert document.fields["items"][0]["quantity"] == 100 and document.total == 330.0
+        assert document.confidences["items"] == 1.0
+        action = session.scalars(select(ClerkAction).where(ClerkAction.document_id == document_id)).one()
+        assert (action.clerk, action.action, action.comment) == ("wang", "edit_field", "读错了")
+        assert action.before["items"][0]["quantity"] == 90 and action.after["items"][0]["quantity"] == 100
+        assert session.scalars(select(Match).where(Match.document_id == document_id)).one().order.order_no == "PO-7"
+
+
+def test_a_correction_can_raise_a_flag_and_unknown_orders_unmatch(factory) -> None:
+    document_id = _store(factory, _receipt())
+    with factory.begin() as session:
+        correct_document(session, document_id, {"signature_present": False}, clerk="li")
+    with factory() as session:
+        assert _open_codes(session, document_id) == {"UNSIGNED"}
+    with factory.begin() as session:
+        correct_document(session, document_id, {"order_no": "PO-999", "customer": "别的公司", "date": "2023-01-01"}, clerk="li")
+    with factory() as session:
+        assert "NO_MATCH" in _open_codes(session, document_id)
+        assert session.scalars(select(Match).where(Match.document_id == document_id)).all() == []
+
+
+def test_resolved_flags_stay_resolved_and_settle_the_status(factory) -> None:
+    document_id = _store(factory, _receipt(signature_present=False))
+    with factory.begin() as session:
+        flag = session.scalars(select(Flag).where(Flag.document_id == document_id, Flag.code == "UNSIGNED")).one()
+        resolve_flag(session, flag.id, clerk="zhao", note="签字在背面")
+    with factory() as session:
+        assert _open_codes(session, document_id) == set()
+        assert session.get(Document, document_id).status == DocumentStatus.APPROVED
+        audit = session.scalars(select(ClerkAction).where(ClerkAction.action == "resolve_flag")).one()
+        assert (audit.flag_id, audit.comment, audit.after) == (flag.id, "签字在背面", {"status": "resolved"})
+    # An unrelated correction re-runs the flags: the finding the clerk accepted is not raised again.
+    with factory.begin() as session:
+        correct_document(session, document_id, {"doc_no": "DN-2"}, clerk="zhao")
+    with factory() as session:
+        assert _open_codes(session, document_id) == set()
+        assert [f.status for f in session.scalars(select(Flag).where(Flag.document_id == document_id))] == [FlagStatus.RESOLVED]
+    with factory.begin() as session, pytest.raises(ReviewError) as error:
+        resolve_flag(session, flag.id, clerk="zhao")
+    assert error.value.code == ErrorCode.FLAG_ALREADY_CLOSED
+
+
+def test_bad_corrections_are_refused_with_a_code(factory) -> None:
+    document_id = _store(factory, _receipt())
+    cases = [
+        ({"colour": "red"}, ErrorCode.INVALID_CORRECTION),
+        ({"date": "2024-13-45"}, ErrorCode.INVALID_CORRECTION),
+        ({"doc_type": "recipe"}, ErrorCode.INVALID_CORRECTION),
+        ({"total": "lots"}, ErrorCode.INVALID_CORRECTION),
+    ]
+    for changes, code in cases:
+        with factory() as session, pytest.raises(ReviewError) as error:
+            correct_document(session, document_id, changes, clerk="li")
+        assert error.value.code == code, changes
+    with factory() as session, pytest.raises(ReviewError) as error:
+        correct_document(session, 424242, {"doc_no": "X"}, clerk="li")
+    assert error.value.code == ErrorCode.DOCUMENT_NOT_FOUND
+    with factory() as session, pytest.raises(ReviewError) as error:
+        resolve_flag(session, 424242, clerk="li")
+    assert error.value.code == ErrorCode.FLAG_NOT_FOUND
+
+
+def test_confirmed_fields_are_labels_and_audited_documents_are_not_deleted(factory) -> None:
+    kept = _store(factory, _receipt(), sha="b" * 64)
+    gone = _store(factory, _receipt(), sha="c" * 64)
+    with factory.begin() as session:
+        confirm_fields(session, kept, ["doc_type"], clerk="li")
+        delete_document(session, gone)
+    with factory() as session:
+        action = session.scalars(select(ClerkAction).where(ClerkAction.document_id == kept)).one()
+        assert (action.action, action.after) == ("confirm_field", {"doc_type": "signoff_receipt"})
+        assert session.get(Document, gone) is None
+        with pytest.raises(ReviewError) as error:
+            delete_document(session, kept)
+        assert error.value.code == ErrorCode.DOCUMENT_HAS_HISTORY
