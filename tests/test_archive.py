@@ -12,6 +12,7 @@ import json
 import shutil
 from pathlib import Path
 
+import cv2
 import pytest
 from sqlalchemy import Engine, func, select
 from typer.testing import CliRunner
@@ -92,6 +93,13 @@ def test_ingest_stores_once_quarantines_failures_and_ignores_litter(engine: Engi
         good = rows[str(inbox / "receipt.png")]
         assert good.sha256 == sha and good.status is not DocumentStatus.FAILED
         assert good.fields is not None and good.fields["doc_type"] == good.doc_type
+        # The page as read, in the frame of the word boxes the fields came from, for the reviewer.
+        (page,) = good.page_records
+        assert page.page_no == 1 and page.text and good.fields["customer"] in page.text.replace(" ", "")
+        image = cv2.imread(str(home / page.image_path))
+        assert image is not None and abs(image.shape[1] / image.shape[0] - page.width / page.height) < 0.01
+        x, y, w, h = good.fields["sources"]["customer"][0]["box"]
+        assert 0 <= x and x + w <= page.width and 0 <= y and y + h <= page.height
         failed = rows[str(inbox / "broken.jpg")]
         assert failed.status is DocumentStatus.FAILED
         assert (failed.error_code, failed.error_message) == (broken.error_code, broken.error_message)

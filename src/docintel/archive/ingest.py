@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from docintel import service
 from docintel.archive.matching import match_and_flag, matching_available
-from docintel.archive.originals import quarantine, sha256_of, store_original
+from docintel.archive.originals import quarantine, sha256_of, store_original, store_page_images
 from docintel.archive.persist import extracted_document_row, failed_document_row
 from docintel.archive.records import FileOutcome, IngestSummary, Outcome
 from docintel.errors import ErrorCode
@@ -102,6 +102,7 @@ def _store_extracted(
     session_factory: sessionmaker[Session], home: Path, file: HashedFile, extracted: ExtractedDocument, with_matching: bool
 ) -> FileOutcome:
     store_original(home, file.path, file.sha256)
+    store_page_images(home, file.sha256, {p.index + 1: p.image_jpeg for p in extracted.page_records if p.image_jpeg})
 
     def build(session: Session, document: Document) -> FileOutcome:
         order_no, flag_codes = None, ()

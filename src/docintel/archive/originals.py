@@ -11,9 +11,12 @@ import hashlib
 import os
 import secrets
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 
 ARCHIVE_DIR = "archive"
+# Pages as read (turned, deskewed): derived from the originals, so they may be deleted and rebuilt.
+PAGES_DIR = "pages"
 QUARANTINE_DIR = "quarantine"
 _CHUNK = 1024 * 1024
 # Longer suffixes are not extensions but parts of odd names ("scan.2024-03-15 final").
@@ -38,18 +41,34 @@ def archive_relative_path(sha256: str, extension: str) -> Path:
     return Path(ARCHIVE_DIR) / sha256[:2] / sha256[2:4] / f"{sha256}{extension}"
 
 
-def _copy_atomically(source: Path, target: Path) -> None:
+def page_image_relative_path(sha256: str, page_no: int) -> Path:
+    """Where page `page_no` (1-based) of a document is kept as read, relative to DOCINTEL_HOME."""
+    return Path(PAGES_DIR) / sha256[:2] / sha256 / f"{page_no}.jpg"
+
+
+def _write_atomically(target: Path, write) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
     try:
-        with source.open("rb") as reader, temp.open("wb") as writer:
-            shutil.copyfileobj(reader, writer, _CHUNK)
+        with temp.open("wb") as writer:
+            write(writer)
             writer.flush()
             os.fsync(writer.fileno())
         os.replace(temp, target)
     finally:
         temp.unlink(missing_ok=True)
     _fsync_directory(target.parent)
+
+
+def _copy_atomically(source: Path, target: Path) -> None:
+    with source.open("rb") as reader:
+        _write_atomically(target, lambda writer: shutil.copyfileobj(reader, writer, _CHUNK))
+
+
+def store_page_images(home: Path, sha256: str, images: Mapping[int, bytes]) -> None:
+    """Write a document's page images (page number, 1-based → JPEG bytes) where the rows point."""
+    for page_no, image in images.items():
+        _write_atomically(home / page_image_relative_path(sha256, page_no), lambda writer, data=image: writer.write(data))
 
 
 def _fsync_directory(folder: Path) -> None:

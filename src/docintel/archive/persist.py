@@ -7,7 +7,8 @@ from pathlib import Path
 
 from docintel.extract import ExtractedDocument
 from docintel.ingest.sniff import FileKind, sniff_kind
-from docintel.store.models import Document, DocumentStatus
+from docintel.archive.originals import page_image_relative_path
+from docintel.store.models import Document, DocumentPage, DocumentStatus
 
 MIME_TYPES = {
     FileKind.JPEG: "image/jpeg",
@@ -55,8 +56,23 @@ def apply_extracted(document: Document, extracted: ExtractedDocument) -> Documen
     document.total = extracted.total
     document.signature_present = extracted.signature_present
     document.seal_present = extracted.seal_present
-    document.fields = extracted.contract_dict()
+    # The contract's fields plus `sources`, the word boxes each was read from (shown on the scan).
+    document.fields = extracted.model_dump(mode="json")
     document.confidences = dict(extracted.confidence)
+    if extracted.page_records:  # a clerk's correction carries no pages: the rows read before stay
+        document.page_records = [
+            DocumentPage(
+                page_no=page.index + 1,
+                width=page.width,
+                height=page.height,
+                rotation=page.rotation,
+                image_path=str(page_image_relative_path(document.sha256, page.index + 1)) if page.image_jpeg else None,
+                text=page.text,
+                ocr_confidence=page.ocr_confidence,
+                from_text_layer=page.source == "text_layer",
+            )
+            for page in extracted.page_records
+        ]
     return document
 
 
@@ -71,14 +87,17 @@ def extracted_document_row(path: Path, sha256: str, size: int, extracted: Extrac
     return apply_extracted(document, extracted)
 
 
+def apply_failure(document: Document, code: str, message: str) -> Document:
+    """Mark a document as unreadable, with the stable error code saying why."""
+    document.pages = 0
+    document.status = DocumentStatus.FAILED
+    document.error_code = _clip(code, 32)
+    document.error_message = message
+    return document
+
+
 def failed_document_row(path: Path, sha256: str, size: int, code: str, message: str) -> Document:
-    return Document(
-        sha256=sha256,
-        original_filename=_clip(str(path), 1024),
-        size_bytes=size,
-        mime_type=mime_type_of(path),
-        pages=0,
-        status=DocumentStatus.FAILED,
-        error_code=_clip(code, 32),
-        error_message=message,
+    document = Document(
+        sha256=sha256, original_filename=_clip(str(path), 1024), size_bytes=size, mime_type=mime_type_of(path)
     )
+    return apply_failure(document, code, message)

@@ -107,6 +107,13 @@ def document_details(session: Session, ref: str) -> dict[str, Any]:
         "confidences": document.confidences,
         "match": _match_dict(matches[0]) if matches else None,
         "flags": [_flag_dict(flag) for flag in flags],
+        "pages": [
+            {
+                "page_no": page.page_no, "width": page.width, "height": page.height, "rotation": page.rotation,
+                "image_path": page.image_path, "ocr_confidence": page.ocr_confidence, "from_text_layer": page.from_text_layer,
+            }
+            for page in document.page_records
+        ],
         "created_at": document.created_at.isoformat() if document.created_at else None,
     }
 

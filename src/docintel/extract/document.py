@@ -20,6 +20,7 @@ from docintel.extract.header import (
     unlabelled_date,
 )
 from docintel.extract.marks import detect_seals
+from docintel.extract.pages import page_record
 from docintel.extract.records import ExtractedDocument, LineItem, WordRef
 from docintel.extract.signoff import SignoffField, find_signoff
 from docintel.extract.table import extract_items, find_table
@@ -164,5 +165,7 @@ def extract_fields(file: str, pages: Sequence[OcrPage]) -> ExtractedDocument:
 
     doc.confidence = {k: round(float(v), 3) for k, v in confidence.items()}
     doc.sources = sources
-    doc.text = "\n\f\n".join("\n".join(_line_text(line) for line in r.lines) for r in readings)
+    page_texts = ["\n".join(_line_text(line) for line in r.lines) for r in readings]
+    doc.text = "\n\f\n".join(page_texts)
+    doc.page_records = [page_record(page, text) for page, text in zip(pages, page_texts, strict=True)]
     return doc

@@ -6,6 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from docintel.extract.pages import PageRecord
+
 DocType = Literal["signoff_receipt", "sales_slip", "monthly_statement", "invoice", "other"]
 
 Box = tuple[int, int, int, int]
@@ -60,6 +62,11 @@ class ExtractedDocument(DocumentFields):
     confidence: dict[str, float] = Field(default_factory=dict)
     text: str = ""
     sources: dict[str, list[WordRef]] = Field(default_factory=dict)
+    # Per page: text, size and the page image as read (docintel.extract.pages); not in the contract.
+    page_records: list[PageRecord] = Field(default_factory=list, exclude=True)
+    # The type classifier's probability per class (docintel.classify); not in the contract, but a
+    # LOW_CONFIDENCE flag on doc_type names the best guess from it.
+    doc_type_scores: dict[str, float] = Field(default_factory=dict, exclude=True)
 
     def contract_dict(self) -> dict:
         """Exactly the keys of the CLI contract, in contract order."""
