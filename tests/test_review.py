@@ -19,13 +19,26 @@ from docintel.archive.review import (
     confirm_fields,
     correct_document,
     delete_document,
+    link_order,
+    reject_match,
     resolve_flag,
+    send_back_for_rescan,
     touched_documents,
 )
 from docintel.errors import ErrorCode
 from docintel.extract import ExtractedDocument, LineItem
 from docintel.store.db import make_session_factory
-from docintel.store.models import ClerkAction, Document, DocumentStatus, Flag, FlagStatus, Match, Order, OrderLine
+from docintel.store.models import (
+    ClerkAction,
+    Document,
+    DocumentStatus,
+    Flag,
+    FlagStatus,
+    Match,
+    MatchStatus,
+    Order,
+    OrderLine,
+)
 from tests.test_store import engine, migrated_postgres, postgres_schema  # noqa: F401  (fixtures)
 
 
@@ -58,6 +71,9 @@ def factory(engine: Engine):  # noqa: F811
             OrderLine(line_no=2, product="胶带", unit="卷", quantity=10, unit_price=8.0),
         ]
         session.add(order)
+        other = Order(order_no="PO-8", customer="中泰包装有限公司", order_date=dt.date(2024, 3, 1))
+        other.lines = [OrderLine(line_no=1, product="纸箱", unit="个", quantity=90, unit_price=2.5)]
+        session.add(other)
     return factory
 
 
@@ -166,3 +182,65 @@ def test_confirmed_fields_are_labels_and_audited_documents_are_not_deleted(facto
         with pytest.raises(ReviewError) as error:
             delete_document(session, kept)
         assert error.value.code == ErrorCode.DOCUMENT_HAS_HISTORY
+
+
+def _accepted_orders(session, document_id: int) -> list[str]:
+    matches = session.scalars(select(Match).where(Match.document_id == document_id, Match.status == MatchStatus.ACCEPTED))
+    return [m.order.order_no for m in matches]
+
+
+def test_linking_another_order_rejects_the_automatic_match_and_survives_corrections(factory) -> None:
+    document_id = _store(factory, _receipt(quantity=90))
+    with factory() as session:
+        assert _accepted_orders(session, document_id) == ["PO-7"]
+    with factory.begin() as session:
+        link_order(session, document_id, "PO-8", clerk="wang", comment="补发单")
+    with factory() as session:
+        assert _accepted_orders(session, document_id) == ["PO-8"]
+        rejected = session.scalars(select(Match).where(Match.document_id == document_id, Match.status == MatchStatus.REJECTED)).one()
+        assert rejected.order.order_no == "PO-7"
+        # 纸箱 90 agrees with PO-8; 胶带 is not on it.
+        assert _open_codes(session, document_id) == {"ITEM_UNEXPECTED"}
+        action = session.scalars(select(ClerkAction).where(ClerkAction.action == "link_order")).one()
+        assert (action.before, action.after) == ({"order_no": "PO-7"}, {"order_no": "PO-8"})
+    # A later correction re-scores against the clerk's order, not matching's first choice.
+    with factory.begin() as session:
+        correct_document(session, document_id, {"doc_no": "DN-9"}, clerk="wang")
+    with factory() as session:
+        assert _accepted_orders(session, document_id) == ["PO-8"]
+    with factory.begin() as session, pytest.raises(ReviewError) as error:
+        link_order(session, document_id, "PO-404", clerk="wang")
+    assert error.value.code == ErrorCode.ORDER_NOT_FOUND
+
+
+def test_a_rejected_order_is_not_chosen_again_and_a_clerk_may_link_back(factory) -> None:
+    document_id = _store(factory, _receipt())
+    with factory.begin() as session:
+        reject_match(session, document_id, clerk="wang", comment="不是这张订单")
+    with factory() as session:
+        assert _accepted_orders(session, document_id) == []
+        assert "NO_MATCH" in _open_codes(session, document_id)
+    with factory.begin() as session:
+        correct_document(session, document_id, {"doc_no": "DN-3"}, clerk="wang")
+    with factory() as session:
+        assert _accepted_orders(session, document_id) == []  # matching alone would pick PO-7 again
+    with factory.begin() as session:
+        link_order(session, document_id, "PO-7", clerk="wang")  # the clerk changes their mind
+    with factory() as session:
+        assert _accepted_orders(session, document_id) == ["PO-7"]
+        assert _open_codes(session, document_id) == set()
+    with factory.begin() as session:
+        reject_match(session, document_id, clerk="wang")
+    with factory.begin() as session, pytest.raises(ReviewError) as error:
+        reject_match(session, document_id, clerk="wang")
+    assert error.value.code == ErrorCode.INVALID_CORRECTION
+
+
+def test_send_back_for_rescan(factory) -> None:
+    document_id = _store(factory, _receipt())
+    with factory.begin() as session:
+        send_back_for_rescan(session, document_id, clerk="li", note="右边被裁掉")
+    with factory() as session:
+        assert session.get(Document, document_id).status == DocumentStatus.REJECTED
+        action = session.scalars(select(ClerkAction).where(ClerkAction.document_id == document_id)).one()
+        assert (action.action, action.comment) == ("send_back", "右边被裁掉")

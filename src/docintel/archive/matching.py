@@ -148,8 +148,11 @@ def _persist_flag(session: Session, document: Document, match: Match | None, rec
     return flag
 
 
-def match_and_flag(session: Session, document: Document, extracted: ExtractedDocument) -> MatchOutcome:
-    """Match `document` to the order book, store the Match, its line alignment and the flags.
+def match_and_flag(
+    session: Session, document: Document, extracted: ExtractedDocument, result: MatchResultLike | None = None
+) -> MatchOutcome:
+    """Match `document` to the order book (or take `result`, a match decided elsewhere, e.g. by a
+    clerk), store the Match, its line alignment and the flags.
 
     Runs inside the caller's transaction, so a document is committed together with its match
     and flags or not at all. Sets the document's status (matched, or needs_review when flagged).
@@ -157,7 +160,8 @@ def match_and_flag(session: Session, document: Document, extracted: ExtractedDoc
     from docintel.flags import evaluate_flags
     from docintel.match import SqlOrderBook, match_to_orders
 
-    result: MatchResultLike = match_to_orders(extracted, SqlOrderBook(session))
+    if result is None:
+        result = match_to_orders(extracted, SqlOrderBook(session))
     order_id = session.scalar(select(Order.id).where(Order.order_no == result.order_no)) if result.order_no else None
     match = _persist_match(session, document, order_id, result) if order_id is not None else None
     covered = covered_order_lines(session, order_id, document) if order_id is not None else set()

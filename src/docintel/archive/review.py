@@ -16,12 +16,13 @@ from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from docintel.archive.matching import match_and_flag
 from docintel.archive.persist import apply_extracted
 from docintel.errors import DocintelError, ErrorCode
 from docintel.extract import ExtractedDocument
+from docintel.match import MatchResult
 from docintel.store.models import (
     ClerkAction,
     Document,
@@ -30,6 +31,7 @@ from docintel.store.models import (
     FlagStatus,
     Match,
     MatchStatus,
+    Order,
 )
 
 # The fields of the `docintel extract --json` contract a clerk may correct.
@@ -49,6 +51,14 @@ class ReviewError(DocintelError):
 def touched_documents(session: Session) -> set[int]:
     """Ids of documents this session changed through this module (to re-index after commit)."""
     return set(session.info.get(_TOUCHED, ()))
+
+
+def reindex(session_factory: sessionmaker[Session], document_ids: set[int]) -> None:
+    """After commit: the search index follows what clerks changed (removed documents drop out)."""
+    if document_ids:
+        from docintel.search import index_documents  # the next stage; imported when first needed
+
+        index_documents(session_factory, sorted(document_ids))
 
 
 def _touch(session: Session, document: Document) -> None:
@@ -113,18 +123,37 @@ def _settle_status(session: Session, document: Document) -> None:
         document.status = DocumentStatus.APPROVED
 
 
-def rematch(session: Session, document: Document, extracted: ExtractedDocument) -> None:
+def _automatic_result(session: Session, document: Document, extracted: ExtractedDocument) -> MatchResult:
+    """The match a clerk's earlier decisions allow: their manual link, else matching's choice
+    unless a clerk rejected that order."""
+    from docintel.match import SqlOrderBook, match_to_order, match_to_orders, order_view
+
+    decided = session.execute(
+        select(Match.status, Match.method, Order).join(Order, Order.id == Match.order_id).where(Match.document_id == document.id)
+    ).all()
+    manual = [order for status, method, order in decided if method == "manual" and status == MatchStatus.ACCEPTED]
+    if manual:
+        return match_to_order(extracted, order_view(manual[0]))
+    result = match_to_orders(extracted, SqlOrderBook(session))
+    rejected = {order.order_no for status, _, order in decided if status == MatchStatus.REJECTED}
+    return MatchResult(order_no=None, score=0.0, method=None) if result.order_no in rejected else result
+
+
+def rematch(
+    session: Session, document: Document, extracted: ExtractedDocument, result: MatchResult | None = None
+) -> None:
     """Match and flag `document` again from `extracted`, keeping what clerks already decided.
 
-    Open flags and the automatic match are replaced; flags a clerk resolved or dismissed stay as
-    history, and the same finding (code, product, message) is not raised again. A match a clerk
-    rejected stays rejected.
+    Open flags and the match in force are replaced (by `result` when given); flags a clerk
+    resolved or dismissed stay as history, and the same finding (code, product, message) is not
+    raised again. A match a clerk rejected stays rejected; a clerk's manual link stays linked.
     """
+    result = result or _automatic_result(session, document, extracted)
     closed = _closed_flag_keys(session, document)
     session.execute(delete(Flag).where(Flag.document_id == document.id, Flag.status == FlagStatus.OPEN))
     session.execute(delete(Match).where(Match.document_id == document.id, Match.status != MatchStatus.REJECTED))
     session.expire(document, ["flags", "matches"])
-    match_and_flag(session, document, extracted)
+    match_and_flag(session, document, extracted, result)
     session.flush()
     for flag in session.scalars(select(Flag).where(Flag.document_id == document.id, Flag.status == FlagStatus.OPEN)):
         if (flag.code, flag.product, flag.message) in closed:
@@ -148,6 +177,72 @@ def correct_document(
     apply_extracted(document, corrected)
     session.add(ClerkAction(document_id=document.id, clerk=clerk, action="edit_field", before=before, after=after, comment=comment))
     rematch(session, document, corrected)
+    return document
+
+
+def link_order(session: Session, document_id: int, order_no: str, clerk: str, comment: str | None = None) -> Document:
+    """A clerk links the document to `order_no`: the match matching chose (if another) is
+    rejected, the lines are aligned with the linked order and the flags follow at once."""
+    from docintel.match import match_to_order, order_view
+
+    document = _document(session, document_id)
+    extracted = _extracted(document)
+    order = session.scalar(select(Order).where(Order.order_no == order_no.strip()))
+    if order is None:
+        raise ReviewError(ErrorCode.ORDER_NOT_FOUND, f"no order {order_no!r} in the order book")
+    current = session.scalars(
+        select(Match).where(Match.document_id == document.id, Match.status == MatchStatus.ACCEPTED)
+    ).all()
+    before = {"order_no": current[0].order.order_no if current else None}
+    for match in current:
+        if match.order_id != order.id:
+            match.status = MatchStatus.REJECTED
+    session.execute(delete(Match).where(Match.document_id == document.id, Match.order_id == order.id))
+    session.flush()
+    session.add(
+        ClerkAction(
+            document_id=document.id, clerk=clerk, action="link_order", before=before,
+            after={"order_no": order.order_no}, comment=comment,
+        )
+    )
+    rematch(session, document, extracted, match_to_order(extracted, order_view(order)))
+    return document
+
+
+def reject_match(session: Session, document_id: int, clerk: str, comment: str | None = None) -> Document:
+    """A clerk says the matched order is not this document's: it is not chosen again, and the
+    document is matched anew (another order, or NO_MATCH for the clerk to link one)."""
+    document = _document(session, document_id)
+    extracted = _extracted(document)
+    current = session.scalars(
+        select(Match).where(Match.document_id == document.id, Match.status == MatchStatus.ACCEPTED)
+    ).all()
+    if not current:
+        raise ReviewError(ErrorCode.INVALID_CORRECTION, f"document {document_id} has no matched order to reject")
+    for match in current:
+        match.status = MatchStatus.REJECTED
+    session.add(
+        ClerkAction(
+            document_id=document.id, match_id=current[0].id, clerk=clerk, action="reject_match",
+            before={"order_no": current[0].order.order_no}, after={"order_no": None}, comment=comment,
+        )
+    )
+    session.flush()
+    rematch(session, document, extracted)
+    return document
+
+
+def send_back_for_rescan(session: Session, document_id: int, clerk: str, note: str | None = None) -> Document:
+    """The scan is unusable (cut off, blurred, wrong page): rejected until a new scan is ingested."""
+    document = _document(session, document_id)
+    session.add(
+        ClerkAction(
+            document_id=document.id, clerk=clerk, action="send_back",
+            before={"status": str(document.status)}, after={"status": str(DocumentStatus.REJECTED)}, comment=note,
+        )
+    )
+    document.status = DocumentStatus.REJECTED
+    _touch(session, document)
     return document
 
 

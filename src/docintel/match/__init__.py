@@ -3,7 +3,7 @@
 from docintel.match.books import MemoryOrderBook, OrderBook
 from docintel.match.customers import customer_key, customer_similarity, parse_customer
 from docintel.match.items import align_items, prices_agree, quantities_agree
-from docintel.match.matcher import match_to_orders
+from docintel.match.matcher import match_to_order, match_to_orders
 from docintel.match.numbers import confusable_key, number_key, numbers_in_code
 from docintel.match.records import (
     LineAlignment,
@@ -27,6 +27,7 @@ __all__ = [
     "confusable_key",
     "customer_key",
     "customer_similarity",
+    "match_to_order",
     "match_to_orders",
     "number_key",
     "numbers_in_code",

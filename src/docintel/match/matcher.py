@@ -145,6 +145,15 @@ def match_to_orders(doc: ExtractedDocument, book: OrderBook) -> MatchResult:
     scored.sort(key=lambda s: (-s.score, s.order.order_no))
     best = scored[0]
     rivals = [s.order.order_no for s in scored[1:] if best.score - s.score <= cfg.ambiguity_margin]
+    return _result(best, rivals)
+
+
+def match_to_order(doc: ExtractedDocument, order: OrderView) -> MatchResult:
+    """The document against the one order a clerk linked it to: line alignment and agreement."""
+    return _result(_score(doc, _doc_date(doc), order, "manual"), [])
+
+
+def _result(best: _Scored, rivals: list[str]) -> MatchResult:
     return MatchResult(
         order_no=best.order.order_no,
         score=min(1.0, best.score),

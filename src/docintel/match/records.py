@@ -6,7 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
 
-MatchMethod = Literal["order_no", "order_no_fuzzy", "doc_no", "code", "customer_date_items"]
+# manual: a clerk linked the document to the order.
+MatchMethod = Literal["order_no", "order_no_fuzzy", "doc_no", "code", "customer_date_items", "manual"]
 
 
 @dataclass(frozen=True, slots=True)
