@@ -7,8 +7,7 @@ covered for later receipts, as the database would report them to the caller.
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
+import itertools
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -19,43 +18,37 @@ from docintel.flags.evaluate import FlagRecord, evaluate_flags
 from docintel.match.books import MemoryOrderBook
 from docintel.match.matcher import match_to_orders
 from docintel.match.records import MatchResult, OrderLineView, OrderView
+from docintel.orders.importer import read_order_book
 from docintel.samples.truth import load_truth
 
 
-def load_csv_book(path: Path | str) -> MemoryOrderBook:
-    """orders.csv (order_no, customer, order_date, product, spec, unit, quantity, unit_price)."""
-    rows: dict[str, list[dict[str, str]]] = defaultdict(list)
-    with open(path, encoding="utf-8-sig", newline="") as fh:
-        for row in csv.DictReader(fh):
-            rows[row["order_no"].strip()].append(row)
-    orders = []
-    line_id = 0
-    for order_no, lines in rows.items():
-        names = tuple(dict.fromkeys(r["customer"].strip() for r in lines))
-        views = []
-        for r in lines:
-            line_id += 1
-            views.append(
-                OrderLineView(
-                    id=line_id,
-                    product=r["product"],
-                    spec=r["spec"] or None,
-                    unit=r["unit"] or None,
-                    quantity=float(r["quantity"]),
-                    unit_price=float(r["unit_price"]) if r["unit_price"] else None,
-                    line_date=dt.date.fromisoformat(r["order_date"]),
-                )
-            )
-        orders.append(
+def load_order_book(path: Path | str) -> MemoryOrderBook:
+    """An order book file, read by the importer, as an in-memory book (no database needed)."""
+    orders, _report = read_order_book(path)
+    line_ids = itertools.count(1)
+    return MemoryOrderBook(
+        [
             OrderView(
-                order_no=order_no,
-                customer=max(names, key=len),
-                customer_names=names,
-                order_date=min(v.line_date for v in views if v.line_date),
-                lines=tuple(views),
+                order_no=order.order_no,
+                customer=order.customer,
+                customer_names=tuple(order.customer_names),
+                order_date=order.order_date,
+                lines=tuple(
+                    OrderLineView(
+                        id=next(line_ids),
+                        product=row.product,
+                        spec=row.spec,
+                        unit=row.unit,
+                        quantity=row.quantity,
+                        unit_price=row.unit_price,
+                        line_date=row.order_date or order.order_date,
+                    )
+                    for row in order.lines
+                ),
             )
-        )
-    return MemoryOrderBook(orders)
+            for order in orders
+        ]
+    )
 
 
 @dataclass
@@ -108,7 +101,7 @@ def evaluate_samples(
     raised on OCR output against the flags planted in the truth.
     """
     samples_dir = Path(samples_dir)
-    book = load_csv_book(samples_dir / "orders.csv")
+    book = load_order_book(samples_dir / "orders.csv")
     covered: dict[str, set[int]] = defaultdict(set)
     scores = FlagScores()
     for path in sorted(samples_dir.glob("[0-9][0-9][0-9][0-9]_*.json")):

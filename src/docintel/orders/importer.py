@@ -44,7 +44,7 @@ class ImportReport(BaseModel):
 
 
 @dataclass(frozen=True)
-class _OrderInFile:
+class OrderInFile:
     order_no: str
     customer: str
     customer_names: list[str]
@@ -59,13 +59,11 @@ class _OrderInFile:
         ]
 
 
-def import_orders(path: Path | str, session: Session) -> ImportReport:
-    """Read an order book (CSV in UTF-8/GBK/Big5, or XLSX) and upsert its orders by order number.
+def read_order_book(path: Path | str) -> tuple[list[OrderInFile], ImportReport]:
+    """The orders of an order book file (CSV in UTF-8/GBK/Big5, or XLSX), without storing them.
 
-    Each order in the file replaces the stored order of that number and all its lines; orders not
-    in the file are kept. Bad rows are reported with their row number and left out; the good rows
-    load. Commits on success (the whole file is one transaction) and rolls back on a database
-    error. Raises DocintelError for a file that cannot be read as an order book at all.
+    Bad rows are in the report with their row number and reason, and left out of the orders.
+    Raises DocintelError for a file that cannot be read as an order book at all.
     """
     path = Path(path)
     table, header = _pick_table(path, read_tables(path))
@@ -84,6 +82,19 @@ def import_orders(path: Path | str, session: Session) -> ImportReport:
             parsed.append(outcome)
     orders, row_errors = _group_orders(parsed)
     report.errors = sorted(report.errors + row_errors, key=lambda error: error.row)
+    return orders, report
+
+
+def import_orders(path: Path | str, session: Session) -> ImportReport:
+    """Read an order book (see read_order_book) and upsert its orders by order number.
+
+    Each order in the file replaces the stored order of that number and all its lines; orders not
+    in the file are kept. Bad rows are reported with their row number and left out; the good rows
+    load. Commits on success (the whole file is one transaction) and rolls back on a database
+    error. Raises DocintelError for a file that cannot be read as an order book at all.
+    """
+    path = Path(path)
+    orders, report = read_order_book(path)
     try:
         _upsert(session, orders, path.name, report)
         session.commit()
@@ -117,12 +128,12 @@ def _pick_table(path: Path, tables: Iterable[RawTable]) -> tuple[RawTable, Heade
     )
 
 
-def _group_orders(rows: Sequence[ParsedRow]) -> tuple[list[_OrderInFile], list[RowError]]:
+def _group_orders(rows: Sequence[ParsedRow]) -> tuple[list[OrderInFile], list[RowError]]:
     """Rows → orders in file order; blank customer or date cells take the order's value from its other rows."""
     by_order: dict[str, list[ParsedRow]] = {}
     for row in rows:
         by_order.setdefault(row.order_no, []).append(row)
-    orders: list[_OrderInFile] = []
+    orders: list[OrderInFile] = []
     errors: list[RowError] = []
     for order_no, order_rows in by_order.items():
         names = list(dict.fromkeys(row.customer for row in order_rows if row.customer))
@@ -137,7 +148,7 @@ def _group_orders(rows: Sequence[ParsedRow]) -> tuple[list[_OrderInFile], list[R
                 good.append(row)
         if good:
             orders.append(
-                _OrderInFile(
+                OrderInFile(
                     order_no=order_no,
                     # The full name carries most for matching; abbreviations stay in customer_names.
                     customer=max(names, key=len),
@@ -149,10 +160,10 @@ def _group_orders(rows: Sequence[ParsedRow]) -> tuple[list[_OrderInFile], list[R
     return orders, errors
 
 
-def _upsert(session: Session, orders: list[_OrderInFile], source_file: str, report: ImportReport) -> None:
+def _upsert(session: Session, orders: list[OrderInFile], source_file: str, report: ImportReport) -> None:
     stored = _stored_orders(session, [order.order_no for order in orders])
     stored_lines = _stored_line_values(session, [order.id for order in stored.values()])
-    to_write: list[tuple[Order, _OrderInFile]] = []
+    to_write: list[tuple[Order, OrderInFile]] = []
     replaced_ids: list[int] = []
     for incoming in orders:
         report.lines_loaded += len(incoming.lines)
@@ -205,7 +216,7 @@ def _upsert(session: Session, orders: list[_OrderInFile], source_file: str, repo
         session.expire(order, ["lines"])
 
 
-def _same_header(order: Order, incoming: _OrderInFile) -> bool:
+def _same_header(order: Order, incoming: OrderInFile) -> bool:
     return (
         order.customer == incoming.customer
         and list(order.customer_names or []) == incoming.customer_names
@@ -222,7 +233,7 @@ def _stored_orders(session: Session, order_nos: list[str]) -> dict[str, Order]:
 
 
 def _stored_line_values(session: Session, order_ids: list[int]) -> dict[int, list[tuple]]:
-    """Stored lines in the shape of _OrderInFile.line_values, read as plain rows (no ORM objects)."""
+    """Stored lines in the shape of OrderInFile.line_values, read as plain rows (no ORM objects)."""
     lines: dict[int, list[tuple]] = {}
     columns = (
         OrderLine.order_id,
