@@ -1,0 +1,239 @@
+"""Storing and loading the type classifier: a joblib file, its metadata, and the checks between.
+
+A model lives in one of exactly two folders: the repository's ``models/`` (shipped, read-only at
+run time) and ``DOCINTEL_HOME/models/`` (retrained from the archive's clerk labels). Nothing
+else is ever unpickled. Each folder holds ``doctype.json`` (classes, training data and its hash,
+scikit-learn version, metrics, the model file's SHA-256) and the model file it names. The file
+name carries its own hash prefix, so a retrain writes a new file beside the old one and switches
+by replacing ``doctype.json`` alone: one atomic rename, and a reader sees the old model or the
+new one, never a mix.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from docintel.archive.originals import sha256_of
+from docintel.classify.classes import CLASSES
+from docintel.classify.features import FEATURES_VERSION, features_signature
+from docintel.errors import DocintelError, ErrorCode
+from docintel.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+METADATA_NAME = "doctype.json"
+TRAINING_DATA_NAME = "doctype-training.jsonl.gz"
+FORMAT = 1
+_MODEL_NAME = re.compile(r"^doctype-[0-9a-f]{12}\.joblib$")
+SHIPPED_DIR = Path(__file__).resolve().parents[3] / "models"
+
+
+def archive_model_dir() -> Path:
+    return Path(get_settings().home) / "models"
+
+
+def model_dirs() -> list[Path]:
+    """Where models may be loaded from, preferred first: a retrained archive model, then the shipped one."""
+    return [archive_model_dir(), SHIPPED_DIR]
+
+
+@dataclass
+class LoadedModel:
+    pipeline: Any  # a fitted sklearn Pipeline taking feature views
+    metadata: dict
+    directory: Path
+
+    @property
+    def classes(self) -> list[str]:
+        return list(self.metadata["classes"])
+
+    @property
+    def origin(self) -> str:
+        return "archive" if self.directory.resolve() == archive_model_dir().resolve() else "shipped"
+
+
+def _reject(directory: Path, why: str) -> DocintelError:
+    return DocintelError(ErrorCode.MODEL_REJECTED, f"classifier model in {directory} refused: {why}")
+
+
+def _allowed(directory: Path) -> bool:
+    target = directory.resolve()
+    return any(target == d.resolve() for d in model_dirs())
+
+
+def read_metadata(directory: Path) -> dict:
+    path = directory / METADATA_NAME
+    if not path.is_file():
+        raise DocintelError(ErrorCode.MODEL_NOT_FOUND, f"no classifier model in {directory} ({METADATA_NAME} missing)")
+    try:
+        metadata = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise _reject(directory, f"{METADATA_NAME} is not readable JSON ({exc})") from None
+    if not isinstance(metadata, dict):
+        raise _reject(directory, f"{METADATA_NAME} is not a JSON object")
+    return metadata
+
+
+def verify(directory: Path, metadata: dict) -> Path:
+    """The model file, once its name, hash, scikit-learn version and classes check out."""
+    if metadata.get("format") != FORMAT:
+        raise _reject(directory, f"metadata format {metadata.get('format')!r}, expected {FORMAT}")
+    name = str(metadata.get("model_file", ""))
+    if not _MODEL_NAME.match(name):
+        raise _reject(directory, f"model file name {name!r} is not a doctype-<hash>.joblib in this folder")
+    path = directory / name
+    if not path.is_file():
+        raise _reject(directory, f"model file {name} is missing")
+    actual = sha256_of(path)
+    if actual != metadata.get("sha256"):
+        raise _reject(directory, f"{name} has SHA-256 {actual[:16]}…, the metadata records {str(metadata.get('sha256'))[:16]}… "
+                                 "(the file was modified or damaged)")
+    import sklearn  # imported on use: the CLI and flags import this package and must start fast
+
+    if metadata.get("sklearn_version") != sklearn.__version__:
+        raise _reject(directory, f"trained with scikit-learn {metadata.get('sklearn_version')}, this installation has "
+                                 f"{sklearn.__version__}; retrain it with `docintel classifier train`")
+    if list(metadata.get("classes", [])) != list(CLASSES):
+        raise _reject(directory, f"classes {metadata.get('classes')} differ from {list(CLASSES)}")
+    if metadata.get("features") != features_signature():
+        recorded = (metadata.get("features") or {}).get("version")
+        raise _reject(directory, f"fitted on features version {recorded}, this docintel computes version "
+                                 f"{FEATURES_VERSION}; retrain it with `docintel classifier train`")
+    return path
+
+
+def load_model(directory: Path) -> LoadedModel:
+    """Load and check the model in ``directory`` (one of model_dirs()); DocintelError if refused."""
+    directory = Path(directory)
+    if not _allowed(directory):
+        raise _reject(directory, "models are only loaded from the shipped models/ folder or DOCINTEL_HOME/models")
+    metadata = read_metadata(directory)
+    path = verify(directory, metadata)
+    import joblib
+
+    try:
+        pipeline = joblib.load(path)
+    except OSError as exc:  # replaced by a retrain between the check and the load
+        raise _reject(directory, f"model file unreadable ({exc})") from None
+    if sorted(str(c) for c in getattr(pipeline, "classes_", [])) != sorted(CLASSES):
+        raise _reject(directory, "the pickled pipeline's classes differ from its metadata")
+    return LoadedModel(pipeline, metadata, directory)
+
+
+@dataclass
+class _Cache:
+    key: tuple | None = None
+    model: LoadedModel | None = None
+    refused: dict[str, str] = field(default_factory=dict)
+
+
+_cache = _Cache()
+
+
+def _stamp(directory: Path) -> tuple | None:
+    try:
+        stat = (directory / METADATA_NAME).stat()
+    except OSError:
+        return None
+    return (str(directory), stat.st_mtime_ns, stat.st_size)
+
+
+def current_model() -> LoadedModel | None:
+    """The model in force: the archive's when present and valid, else the shipped one.
+
+    Cached per process and reloaded when a retrain replaces the metadata. A refused model is
+    logged once with its reason and skipped; None when no valid model exists.
+    """
+    stamps = [_stamp(d) for d in model_dirs()]
+    key = tuple(stamps)
+    if key == _cache.key:
+        return _cache.model
+    chosen = None
+    for directory, stamp in zip(model_dirs(), stamps):
+        if stamp is None:
+            continue
+        try:
+            chosen = load_model(directory)
+            break
+        except DocintelError as exc:
+            if _cache.refused.get(str(directory)) != exc.message:
+                log.warning("%s", exc.message)
+                _cache.refused[str(directory)] = exc.message
+    _cache.key, _cache.model = key, chosen
+    return chosen
+
+
+def clear_cache() -> None:
+    _cache.key, _cache.model = None, None
+    _cache.refused.clear()
+
+
+# mkstemp creates files readable by their owner only; a model is read by every docintel process.
+_FILE_MODE = 0o644
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.fchmod(fd, _FILE_MODE)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def save_model(directory: Path, pipeline: Any, metadata: dict, training_data: bytes | None = None) -> dict:
+    """Write the model file, then switch to it by replacing the metadata (the one atomic step).
+
+    Returns the metadata written (with the file name, hashes and versions filled in).
+    """
+    import joblib
+    import sklearn
+
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".doctype.", suffix=".joblib.tmp")
+    os.close(fd)
+    try:
+        joblib.dump(pipeline, tmp, compress=3)
+        os.chmod(tmp, _FILE_MODE)
+        digest = sha256_of(Path(tmp))
+        name = f"doctype-{digest[:12]}.joblib"
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, directory / name)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    full = {
+        "format": FORMAT,
+        "model_file": name,
+        "sha256": digest,
+        "sklearn_version": sklearn.__version__,
+        "classes": list(CLASSES),
+        "features": features_signature(),
+        **metadata,
+    }
+    if training_data is not None:
+        _write_atomically(directory / TRAINING_DATA_NAME, training_data)
+        full["training"] = {**full.get("training", {}), "examples_file": TRAINING_DATA_NAME,
+                            "examples_sha256": hashlib.sha256(training_data).hexdigest()}
+    _write_atomically(directory / METADATA_NAME, (json.dumps(full, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+    for old in directory.glob("doctype-*.joblib"):
+        if old.name != name:
+            # A reader that read the old metadata just before finds its file gone and falls back
+            # for that call; the metadata's new stamp makes its next call load the new model.
+            old.unlink(missing_ok=True)
+    return full
