@@ -7,6 +7,8 @@ packages=(
   tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-chi-tra tesseract-ocr-eng tesseract-ocr-osd
   poppler-utils
   fonts-noto-cjk fonts-arphic-ukai
+  # The browser tests of the clerk pages drive Debian's Chromium (no browser download at test time).
+  chromium
 )
 # python3 -m venv needs python3-venv on Debian unless Python came from elsewhere (pyenv).
 if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then

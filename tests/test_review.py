@@ -7,6 +7,7 @@ Documents are stored from extraction results written here, so no OCR is needed.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,7 @@ from docintel.extract import ExtractedDocument, LineItem
 from docintel.store.db import make_session_factory
 from docintel.store.models import (
     ClerkAction,
+    CustomerAlias,
     Document,
     DocumentStatus,
     Flag,
@@ -244,3 +246,81 @@ def test_send_back_for_rescan(factory) -> None:
         assert session.get(Document, document_id).status == DocumentStatus.REJECTED
         action = session.scalars(select(ClerkAction).where(ClerkAction.document_id == document_id)).one()
         assert (action.action, action.comment) == ("send_back", "右边被裁掉")
+
+
+def test_a_corrected_customer_name_is_learnt_for_the_next_document(factory) -> None:
+    first = _store(factory, _receipt(customer="ZT Packaging"), sha="d" * 64)
+    with factory() as session:
+        assert "CUSTOMER_MISMATCH" in _open_codes(session, first)
+    with factory.begin() as session:
+        correct_document(session, first, {"customer": "中泰包装有限公司"}, clerk="wang")
+    with factory() as session:
+        assert _open_codes(session, first) == set()
+        alias = session.scalars(select(CustomerAlias)).one()
+        assert (alias.alias, alias.canonical, alias.created_by) == ("ZT Packaging", "中泰包装有限公司", "wang")
+
+    # The same reading on another receipt is filed under the book's name, and not flagged.
+    paper_boxes = [LineItem(product="纸箱", unit="个", quantity=90, unit_price=2.5, amount=225.0)]
+    second = _store(
+        factory, _receipt(customer="ZT PACKAGING", doc_no="DN-2", order_no="PO-8", items=paper_boxes, total=225.0), sha="e" * 64
+    )
+    with factory() as session:
+        document = session.get(Document, second)
+        assert document.customer == "中泰包装有限公司" and document.fields["customer"] == "中泰包装有限公司"
+        assert _open_codes(session, second) == set()
+        assert document.status == DocumentStatus.MATCHED
+
+    # Teaching the opposite later replaces the pair instead of making the names point at each other.
+    with factory.begin() as session:
+        correct_document(session, second, {"customer": "ZT Packaging"}, clerk="li")
+    with factory() as session:
+        aliases = session.scalars(select(CustomerAlias)).all()
+        assert [(a.alias, a.canonical) for a in aliases] == [("中泰包装有限公司", "ZT Packaging")]
+
+
+def test_correct_and_resolve_commands_audit_and_reindex(tmp_path, monkeypatch) -> None:
+    """`docintel docs correct` and `docintel flags resolve`: the archive and the search index follow."""
+    from typer.testing import CliRunner
+
+    from docintel.archive.cli import archive_app
+    from docintel.search import SearchQuery, search
+    from docintel.settings import get_settings
+    from docintel.store.db import init_db
+
+    monkeypatch.setenv("DOCINTEL_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("DOCINTEL_DATABASE_URL", raising=False)
+    get_settings.cache_clear()
+    try:
+        engine = init_db(f"sqlite:///{tmp_path / 'home' / 'docintel.db'}")
+        sessions = make_session_factory(engine)
+        with sessions.begin() as session:
+            order = Order(order_no="PO-7", customer="中泰包装有限公司", order_date=dt.date(2024, 3, 1))
+            order.lines = [OrderLine(line_no=1, product="纸箱", unit="个", quantity=100, unit_price=2.5)]
+            session.add(order)
+        items = [LineItem(product="纸箱", unit="个", quantity=90, unit_price=2.5, amount=225.0)]
+        document_id = _store(sessions, _receipt(items=items, total=225.0, customer="中秦包装"))
+        runner = CliRunner()
+
+        fixed = runner.invoke(
+            archive_app(), ["docs", "correct", str(document_id), "--set", "customer=中泰包装有限公司", "--clerk", "wang", "--json"]
+        )
+        assert fixed.exit_code == 0, fixed.output
+        shown = json.loads(fixed.stdout)
+        assert shown["fields"]["customer"] == "中泰包装有限公司"
+        assert [f["code"] for f in shown["flags"]] == ["QTY_MISMATCH"]
+        found = search(SearchQuery(customer="中泰包装"), sessions)
+        assert [hit.id for hit in found.hits] == [document_id]
+
+        resolved = runner.invoke(archive_app(), ["flags", "resolve", str(shown["flags"][0]["id"]), "--note", "少送十个，已补"])
+        assert resolved.exit_code == 0, resolved.output
+        assert "approved" in resolved.stdout
+        with sessions() as session:
+            actions = session.scalars(select(ClerkAction.action).order_by(ClerkAction.id)).all()
+            assert actions == ["edit_field", "resolve_flag"]
+
+        refused = runner.invoke(archive_app(), ["docs", "correct", str(document_id), "--set", "date=yesterday", "--json"])
+        assert refused.exit_code == 1
+        assert json.loads(refused.stdout)["error"]["code"] == "INVALID_CORRECTION"
+        engine.dispose()
+    finally:
+        get_settings.cache_clear()

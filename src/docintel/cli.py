@@ -15,15 +15,25 @@ from docintel import service
 from docintel.cli_support import stderr, stdout
 from docintel.ingest.folder import expand_inputs
 from docintel.archive.cli import docs_app, flags_app, ingest_command
+from docintel.api.cli import apikey_app, serve_command
+from docintel.classify.cli import classifier_app
 from docintel.orders.cli import orders_app
 from docintel.samples.cli import samples_app
+from docintel.search.cli import index_app, search_command
+from docintel.web.cli import user_app
 
 app = typer.Typer(help="docintel: scans of receipts and sales slips → checked records.", no_args_is_help=True)
 app.add_typer(samples_app, name="samples")
 app.add_typer(orders_app, name="orders")
 app.add_typer(docs_app, name="docs")
 app.add_typer(flags_app, name="flags")
+app.add_typer(classifier_app, name="classifier")
 app.command("ingest")(ingest_command)
+app.add_typer(apikey_app, name="apikey")
+app.command("serve")(serve_command)
+app.add_typer(user_app, name="user")
+app.command("search")(search_command)
+app.add_typer(index_app, name="index")
 
 
 

@@ -31,18 +31,29 @@ class ExtractionFailure:
 ExtractionResult = ExtractedDocument | ExtractionFailure
 
 
-def extract_file(path: Path, lang: str | None = None, options: PreprocessOptions | None = None) -> ExtractedDocument:
-    """Scan file → fields. Raises DocintelError for input that cannot be processed."""
+def extract_file(
+    path: Path, lang: str | None = None, options: PreprocessOptions | None = None, *, classify: bool = True
+) -> ExtractedDocument:
+    """Scan file → fields. Raises DocintelError for input that cannot be processed.
+
+    The type comes from the classifier (docintel.classify); classify=False keeps the title rule's
+    answer (the classifier's own training data and its baseline).
+    """
     settings = get_settings()
     document = load_document(path, settings)
     pages = ocr_document(document, lang or settings.ocr_lang, options)
-    return extract_fields(str(path), pages)
+    extracted = extract_fields(str(path), pages)
+    if classify:
+        from docintel.classify import apply_classification  # loads scikit-learn: only when a page is read
+
+        apply_classification(extracted)
+    return extracted
 
 
-def _extract_safely(args: tuple[Path, str | None]) -> ExtractionResult:
-    path, lang = args
+def _extract_safely(args: tuple[Path, str | None] | tuple[Path, str | None, bool]) -> ExtractionResult:
+    path, lang, *rest = args
     try:
-        return extract_file(path, lang)
+        return extract_file(path, lang, classify=rest[0] if rest else True)
     except DocintelError as exc:
         return ExtractionFailure(str(path), str(exc.code), exc.message)
     except Exception as exc:  # a bug must cost one file, not the batch; the log keeps the trace
@@ -50,14 +61,21 @@ def _extract_safely(args: tuple[Path, str | None]) -> ExtractionResult:
         return ExtractionFailure(str(path), str(ErrorCode.INTERNAL_ERROR), f"{type(exc).__name__}: {exc}")
 
 
+def extract_file_safely(path: Path, lang: str | None = None) -> ExtractionResult:
+    """extract_file for one job of a queue (docintel.queue): any failure is returned, never raised."""
+    return _extract_safely((Path(path), lang))
+
+
 def worker_count(requested: int | None, jobs: int) -> int:
     wanted = requested or get_settings().workers or os.cpu_count() or 1
     return max(1, min(wanted, jobs))
 
 
-def extract_files(paths: Sequence[Path], lang: str | None = None, workers: int | None = None) -> Iterator[ExtractionResult]:
+def extract_files(
+    paths: Sequence[Path], lang: str | None = None, workers: int | None = None, *, classify: bool = True
+) -> Iterator[ExtractionResult]:
     """Results in input order; files run side by side, one single-threaded tesseract each."""
-    jobs = [(Path(p), lang) for p in paths]
+    jobs = [(Path(p), lang, classify) for p in paths]
     count = worker_count(workers, len(jobs))
     if count == 1:
         yield from map(_extract_safely, jobs)

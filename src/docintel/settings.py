@@ -35,6 +35,33 @@ class Settings(BaseSettings):
     low_confidence: float = 0.6
     watch_interval: float = Field(default=2.0, description="Seconds between polls of an `ingest --watch` folder.")
     workers: int = Field(default=0, description="Parallel worker processes; 0 means one per core.")
+    # Document types: a calibrated probability under this answers "other" and flags LOW_CONFIDENCE
+    # (measured on a fresh generated set by benchmarks/classify.py; see README).
+    classifier_threshold: float = Field(default=0.5, ge=0.0, le=1.0)
+    classifier_retrain_after: int = Field(
+        default=50, ge=1, description="Retrain the type classifier once this many new clerk-confirmed types exist."
+    )
+
+    # HTTP API (`docintel serve`): limits of one upload request, and how long ?wait=true waits.
+    max_files_per_request: int = Field(default=20, ge=1, description="Files in one POST /api/v1/documents.")
+    api_wait_seconds: float = Field(default=60.0, ge=0, description="Longest ?wait=true wait for results.")
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+
+    # Clerk pages (docintel.web): sessions and the wrong-password limit.
+    session_hours: float = Field(default=12.0, gt=0, description="A sign-in lasts this long (a clerk's working day).")
+    cookie_secure: bool = Field(default=False, description="Send the session cookie over HTTPS only (set behind TLS).")
+    login_max_failures: int = Field(default=5, ge=1, description="Wrong passwords for one user within the window before sign-in is refused.")
+    login_window_seconds: int = Field(default=900, ge=1, description="The wrong-password window (15 minutes).")
+
+    # Full-text search (docintel.search): query limits and how long a writer waits for the index lock.
+    search_max_query_chars: int = Field(default=200, ge=1, description="Longest free-text query, in characters.")
+    search_max_terms: int = Field(default=16, ge=1, description="Most words in one free-text query.")
+    search_max_page_size: int = Field(default=100, ge=1, description="Most hits on one result page.")
+    index_lock_timeout: float = Field(
+        default=10.0, ge=0, description="Seconds an index update waits for another writer before it is left pending."
+    )
+    index_rebuild_wait: float = Field(default=900.0, ge=0, description="Seconds start-up waits for another process's rebuild.")
 
 
 @lru_cache(maxsize=1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -22,11 +23,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from rich.text import Text
 
 from docintel.archive.ingest import ingest_paths
-from docintel.archive.queries import DocumentLookupError, document_details, list_flags
+from docintel.archive.queries import DocumentLookupError, document_details, find_document, list_flags
 from docintel.archive.records import FileOutcome, IngestSummary
+from docintel.archive.review import ReviewError, correct_document, reindex, resolve_flag, touched_documents
 from docintel.archive.watch import watch_batches
 from docintel.ingest.folder import scan_files
 from docintel.settings import get_settings
+from docintel.store.models import FlagStatus
 from docintel.cli_support import archive_database, exit_with_error, stderr, stdout
 
 
@@ -189,6 +192,71 @@ def list_command(
             sys.stdout.write(json.dumps(flag, ensure_ascii=False) + "\n")
         return
     stdout.print(_flags_table(flags, title=f"open flags ({len(flags)})"))
+
+
+def _clerk_name() -> str:
+    return os.environ.get("USER") or os.environ.get("USERNAME") or "clerk"
+
+
+def _parse_assignment(text: str) -> tuple[str, object]:
+    name, sep, raw = text.partition("=")
+    if not sep or not name.strip():
+        raise typer.BadParameter(f"{text!r} is not FIELD=VALUE")
+    try:  # numbers, true/false, null and JSON lists of items; anything else is text
+        value = json.loads(raw)
+    except json.JSONDecodeError:
+        value = raw
+    if isinstance(value, (dict,)):
+        raise typer.BadParameter(f"{name}: a single value or a JSON list is expected")
+    return name.strip(), value
+
+
+@docs_app.command("correct")
+def correct_command(
+    ref: Annotated[str, typer.Argument(help="Document id, or the first ≥6 hex digits of its sha256.")],
+    assignments: Annotated[list[str], typer.Option("--set", help="FIELD=VALUE, e.g. customer=恒达五金 or total=1250.5; items=JSON list.")],
+    clerk: Annotated[str | None, typer.Option("--clerk", help="Who corrects (default: the login name).")] = None,
+    comment: Annotated[str | None, typer.Option("--comment", help="Why, for the audit trail.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the corrected document as one JSON object.")] = False,
+) -> None:
+    """Correct fields of a document; matching and flags run again at once, and the change is audited."""
+    changes = dict(_parse_assignment(a) for a in assignments)
+    try:
+        with archive_database() as (_, sessions):
+            with sessions.begin() as session:
+                document = find_document(session, ref)
+                correct_document(session, document.id, changes, clerk or _clerk_name(), comment)
+                touched = touched_documents(session)
+            reindex(sessions, touched)
+            with sessions() as session:
+                details = document_details(session, str(document.id))
+    except (DocumentLookupError, ReviewError) as error:
+        exit_with_error(error, as_json, {"ref": ref})
+    if as_json:
+        sys.stdout.write(json.dumps(details, ensure_ascii=False) + "\n")
+        return
+    _print_document(details)
+
+
+@flags_app.command("resolve")
+def resolve_command(
+    flag_id: Annotated[int, typer.Argument(help="The flag's id (see `docintel flags list`).")],
+    note: Annotated[str | None, typer.Option("--note", help="Why it is accepted, for the audit trail.")] = None,
+    dismiss: Annotated[bool, typer.Option("--dismiss", help="The flag was wrong (not: the problem is accepted).")] = False,
+    clerk: Annotated[str | None, typer.Option("--clerk", help="Who resolves (default: the login name).")] = None,
+) -> None:
+    """Close a flag: accepted as it is (resolved) or wrong (dismissed)."""
+    status = FlagStatus.DISMISSED if dismiss else FlagStatus.RESOLVED
+    try:
+        with archive_database() as (_, sessions):
+            with sessions.begin() as session:
+                flag = resolve_flag(session, flag_id, clerk or _clerk_name(), note, status)
+                document_id, document_status = flag.document_id, str(flag.document.status)
+                touched = touched_documents(session)
+            reindex(sessions, touched)
+    except ReviewError as error:
+        exit_with_error(error, False, {"flag": str(flag_id)})
+    stdout.print(f"flag {flag_id} {status}; document {document_id} is now {document_status}")
 
 
 def archive_app() -> typer.Typer:

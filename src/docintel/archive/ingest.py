@@ -24,11 +24,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from docintel import service
 from docintel.archive.matching import match_and_flag, matching_available
 from docintel.archive.originals import quarantine, sha256_of, store_original, store_page_images
-from docintel.archive.persist import extracted_document_row, failed_document_row
+from docintel.archive.persist import apply_extracted, document_row, failed_document_row
 from docintel.archive.records import FileOutcome, IngestSummary, Outcome
+from docintel.classify import maybe_retrain
 from docintel.errors import ErrorCode
 from docintel.extract import ExtractedDocument
 from docintel.ingest.folder import scan_files
+from docintel.search import index_documents
 from docintel.store.models import ClerkAction, Document, DocumentStatus
 
 log = logging.getLogger(__name__)
@@ -98,28 +100,41 @@ def _insert(session_factory: sessionmaker[Session], row: Document, build: Callab
             return None
 
 
+def record_extraction(
+    session: Session, home: Path, document: Document, extracted: ExtractedDocument, with_matching: bool
+) -> tuple[str | None, tuple[str, ...]]:
+    """What happens to a document once it is read, here and in the HTTP queue (docintel.queue):
+    its page images are stored, its columns filled (status extracted), then it is matched and
+    flagged. Runs in the caller's transaction; returns the matched order number and the flag codes."""
+    store_page_images(home, document.sha256, {p.index + 1: p.image_jpeg for p in extracted.page_records if p.image_jpeg})
+    apply_extracted(document, extracted)
+    document.status = DocumentStatus.EXTRACTED
+    session.flush()
+    if not with_matching:
+        return None, ()
+    try:
+        # A savepoint: a bug in matching must not cost the document, which stays "extracted".
+        with session.begin_nested():
+            result = match_and_flag(session, document, extracted)
+    except Exception:
+        log.exception("matching failed for document %s (%s); stored unmatched", document.id, document.original_filename)
+        return None, ()
+    return result.order_no, result.flag_codes
+
+
 def _store_extracted(
     session_factory: sessionmaker[Session], home: Path, file: HashedFile, extracted: ExtractedDocument, with_matching: bool
 ) -> FileOutcome:
     store_original(home, file.path, file.sha256)
-    store_page_images(home, file.sha256, {p.index + 1: p.image_jpeg for p in extracted.page_records if p.image_jpeg})
 
     def build(session: Session, document: Document) -> FileOutcome:
-        order_no, flag_codes = None, ()
-        if with_matching:
-            try:
-                # A savepoint: a bug in matching must not cost the document, which stays "extracted".
-                with session.begin_nested():
-                    result = match_and_flag(session, document, extracted)
-                order_no, flag_codes = result.order_no, result.flag_codes
-            except Exception:
-                log.exception("matching failed for %s; stored unmatched", file.path)
+        order_no, flag_codes = record_extraction(session, home, document, extracted, with_matching)
         return FileOutcome(
             str(file.path), Outcome.INGESTED, document.id, file.sha256,
             status=str(document.status), flag_codes=flag_codes, matched_order=order_no,
         )
 
-    row = extracted_document_row(file.path, file.sha256, file.size, extracted)
+    row = document_row(file.path, file.sha256, file.size)
     return _insert(session_factory, row, build) or _duplicate_after_race(session_factory, file)
 
 
@@ -167,6 +182,7 @@ def ingest_paths(
     """Ingest `paths` (already filtered by the folder rule); one outcome per path, in `summary`."""
     summary = summary if summary is not None else IngestSummary()
     summary.matching_available = matching_available()
+    first_outcome = len(summary.outcomes)
 
     def emit(outcome: FileOutcome) -> None:
         summary.add(outcome)
@@ -207,6 +223,11 @@ def ingest_paths(
                 emit(_duplicate(file, existing[file.sha256]))
             else:  # its twin could not be read after all: this copy gets its own chance next run
                 emit(_unreadable(file.path, OSError("an identical file could not be stored in this run")))
+    # The search index follows the archive; a busy or damaged index never fails the ingest (ids wait in index.pending).
+    new = summary.outcomes[first_outcome:]
+    index_documents(session_factory, [o.document_id for o in new if o.document_id and o.outcome is not Outcome.DUPLICATE], home)
+    # Clerks' confirmed and corrected types retrain the classifier in a process of its own, once enough have come.
+    maybe_retrain(session_factory)
     return summary
 
 

@@ -14,6 +14,8 @@ from typing import Any, Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from docintel.archive.aliases import with_customer_alias
+from docintel.archive.persist import apply_extracted
 from docintel.extract import ExtractedDocument
 from docintel.settings import get_settings
 from docintel.store.models import (
@@ -160,6 +162,10 @@ def match_and_flag(
     from docintel.flags import evaluate_flags
     from docintel.match import SqlOrderBook, match_to_orders
 
+    aliased = with_customer_alias(session, extracted)
+    if aliased is not extracted:
+        extracted = aliased
+        apply_extracted(document, extracted)
     if result is None:
         result = match_to_orders(extracted, SqlOrderBook(session))
     order_id = session.scalar(select(Order.id).where(Order.order_no == result.order_no)) if result.order_no else None

@@ -76,14 +76,14 @@ def apply_extracted(document: Document, extracted: ExtractedDocument) -> Documen
     return document
 
 
+def document_row(path: Path, sha256: str, size: int) -> Document:
+    """A new row for the file at `path`, before it is known whether it can be read."""
+    return Document(sha256=sha256, original_filename=_clip(str(path), 1024), size_bytes=size, mime_type=mime_type_of(path))
+
+
 def extracted_document_row(path: Path, sha256: str, size: int, extracted: ExtractedDocument) -> Document:
-    document = Document(
-        sha256=sha256,
-        original_filename=_clip(str(path), 1024),
-        size_bytes=size,
-        mime_type=mime_type_of(path),
-        status=DocumentStatus.EXTRACTED,
-    )
+    document = document_row(path, sha256, size)
+    document.status = DocumentStatus.EXTRACTED
     return apply_extracted(document, extracted)
 
 
@@ -97,7 +97,4 @@ def apply_failure(document: Document, code: str, message: str) -> Document:
 
 
 def failed_document_row(path: Path, sha256: str, size: int, code: str, message: str) -> Document:
-    document = Document(
-        sha256=sha256, original_filename=_clip(str(path), 1024), size_bytes=size, mime_type=mime_type_of(path)
-    )
-    return apply_failure(document, code, message)
+    return apply_failure(document_row(path, sha256, size), code, message)

@@ -40,7 +40,7 @@ def find_document(session: Session, ref: str) -> Document:
     return found[0]
 
 
-def _flag_dict(flag: Flag) -> dict[str, Any]:
+def flag_dict(flag: Flag) -> dict[str, Any]:
     return {
         "id": flag.id,
         "document_id": flag.document_id,
@@ -84,7 +84,11 @@ def _match_dict(match: Match) -> dict[str, Any]:
 
 def document_details(session: Session, ref: str) -> dict[str, Any]:
     """`docintel docs show`: fields, the match in force (or null), its line alignment, open flags."""
-    document = find_document(session, ref)
+    return describe_document(session, find_document(session, ref))
+
+
+def describe_document(session: Session, document: Document) -> dict[str, Any]:
+    """document_details of a document already loaded (the HTTP API looks documents up by id only)."""
     matches = session.scalars(
         select(Match)
         .where(Match.document_id == document.id, Match.status == MatchStatus.ACCEPTED)
@@ -106,7 +110,7 @@ def document_details(session: Session, ref: str) -> dict[str, Any]:
         "fields": document.fields,
         "confidences": document.confidences,
         "match": _match_dict(matches[0]) if matches else None,
-        "flags": [_flag_dict(flag) for flag in flags],
+        "flags": [flag_dict(flag) for flag in flags],
         "pages": [
             {
                 "page_no": page.page_no, "width": page.width, "height": page.height, "rotation": page.rotation,
@@ -118,12 +122,19 @@ def document_details(session: Session, ref: str) -> dict[str, Any]:
     }
 
 
-def list_flags(session: Session, code: str | None = None, status: FlagStatus | None = FlagStatus.OPEN) -> list[dict[str, Any]]:
-    """`docintel flags list`: flags (open by default), oldest first, with their document's file name."""
+def list_flags(
+    session: Session,
+    code: str | None = None,
+    status: FlagStatus | None = FlagStatus.OPEN,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    """`docintel flags list`: flags (open by default), oldest first, with their document's file name;
+    `limit`/`offset` page through them (GET /api/v1/flags)."""
     query = select(Flag, Document.original_filename, Document.sha256).join(Document, Document.id == Flag.document_id)
     if code:
         query = query.where(Flag.code == code.upper())
     if status is not None:
         query = query.where(Flag.status == status)
-    rows = session.execute(query.order_by(Flag.id)).all()
-    return [{**_flag_dict(flag), "file": filename, "sha256": sha} for flag, filename, sha in rows]
+    rows = session.execute(query.order_by(Flag.id).offset(offset).limit(limit)).all()
+    return [{**flag_dict(flag), "file": filename, "sha256": sha} for flag, filename, sha in rows]

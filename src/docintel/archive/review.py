@@ -18,6 +18,7 @@ from pydantic import ValidationError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from docintel.archive.aliases import learn_customer_alias
 from docintel.archive.matching import match_and_flag
 from docintel.archive.persist import apply_extracted
 from docintel.errors import DocintelError, ErrorCode
@@ -176,6 +177,8 @@ def correct_document(
         return document
     apply_extracted(document, corrected)
     session.add(ClerkAction(document_id=document.id, clerk=clerk, action="edit_field", before=before, after=after, comment=comment))
+    if "customer" in changes:
+        learn_customer_alias(session, current.customer, corrected.customer, clerk, document.id)
     rematch(session, document, corrected)
     return document
 

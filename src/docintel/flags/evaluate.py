@@ -7,6 +7,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
+from docintel.classify.predict import low_confidence_type
 from docintel.extract.records import ExtractedDocument
 from docintel.flags.codes import FlagCode, Severity, flag_rules, flag_spec, render
 from docintel.match.config import match_config
@@ -45,6 +46,9 @@ def evaluate_flags(
     if (flag := _total_flag(doc)) is not None:
         flags.append(flag)
     flags.extend(_confidence_flags(doc, match, low_confidence))
+    if (doubt := low_confidence_type(doc)) is not None:
+        # The classifier was not sure and answered "other": the clerk must see the type is in doubt.
+        flags.append(make_flag(FlagCode.LOW_CONFIDENCE, field="doc_type", **doubt))
     return flags
 
 

@@ -67,7 +67,8 @@ def _str_enum(enum_cls: type[StrEnum]) -> Enum:
 
 
 class DocumentStatus(StrEnum):
-    RECEIVED = "received"  # stored, not yet read
+    RECEIVED = "received"  # stored, not yet read: the processing queue (docintel.queue)
+    PROCESSING = "processing"  # claimed by a queue worker; put back to received at start-up if it died
     EXTRACTED = "extracted"  # fields read, not yet matched
     MATCHED = "matched"  # matched, no open flags
     NEEDS_REVIEW = "needs_review"  # open flags or low confidence: in the review queue
@@ -123,11 +124,15 @@ class Document(TimestampMixin, Base):
     total: Mapped[float | None] = mapped_column(Money)
     signature_present: Mapped[bool | None] = mapped_column(Boolean)
     seal_present: Mapped[bool | None] = mapped_column(Boolean)
-    # Everything extraction returned (items, codes, …) in the `docintel extract --json` shape.
+    # Everything extraction returned (items, codes, …) in the `docintel extract --json` shape, plus
+    # `sources`: per field, the page and box of the words it was read from.
     fields: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
     confidences: Mapped[dict[str, float] | None] = mapped_column(JsonType)
     error_code: Mapped[str | None] = mapped_column(String(32))
     error_message: Mapped[str | None] = mapped_column(Text)
+    # The processing queue: when a worker took the document, and how long reading it took.
+    claimed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    processing_ms: Mapped[int | None] = mapped_column(Integer)
 
     page_records: Mapped[list[DocumentPage]] = relationship(
         back_populates="document", cascade="all, delete-orphan", order_by="DocumentPage.page_no"
@@ -325,3 +330,117 @@ class ClerkAction(Base):
     after: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
     comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_utcnow, server_default=func.now())
+
+
+class ApiKeyRole(StrEnum):
+    STATION = "station"  # uploads scans, reads the documents it uploaded
+    CLERK = "clerk"  # reads everything, searches, resolves flags
+    ADMIN = "admin"  # everything, plus the order book and the keys
+
+
+class ApiKey(Base):
+    """A key of the HTTP API, for one scanning station or system. Only its SHA-256 is stored.
+
+    Keys are revoked, never deleted: uploads and audit rows keep pointing at them.
+    """
+
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[ApiKeyRole] = mapped_column(_str_enum(ApiKeyRole))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_utcnow, server_default=func.now())
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class DocumentUpload(Base):
+    """Who uploaded a document over the API, under which file name (a station reads only its own).
+
+    A table rather than a column on documents: two stations may upload the same bytes, and each
+    must then be able to read the one stored document.
+    """
+
+    __tablename__ = "document_uploads"
+    __table_args__ = (UniqueConstraint("document_id", "api_key_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
+    api_key_id: Mapped[int] = mapped_column(ForeignKey("api_keys.id", ondelete="RESTRICT"), index=True)
+    filename: Mapped[str] = mapped_column(String(1024))  # as the client sent it; text only, never a path
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_utcnow, server_default=func.now())
+
+
+class UserRole(StrEnum):
+    CLERK = "clerk"  # works the review queue, searches the archive
+    ADMIN = "admin"  # everything, plus the accounts (docintel.web admin pages)
+
+
+class User(Base):
+    """A person who signs in to the clerk pages (docintel.web). Only an Argon2id hash of the password is kept.
+
+    Users are disabled, never deleted: the audit trail names them (ClerkAction.clerk is the username).
+    """
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str | None] = mapped_column(String(128))
+    role: Mapped[UserRole] = mapped_column(_str_enum(UserRole))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_utcnow, server_default=func.now())
+    disabled_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class WebSession(Base):
+    """A signed-in browser. The cookie holds a random token; only its SHA-256 is stored, so a copy of
+    the database does not hand out sessions. Logging out or disabling the user deletes the rows."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))  # sent back with every form and htmx request
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_utcnow, server_default=func.now())
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+    user: Mapped[User] = relationship()
+
+
+class LoginAttempt(Base):
+    """Sign-in attempts, kept in the database so the wrong-password limit holds across server processes."""
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (
+        Index("ix_login_attempts_username_created_at", "username", "created_at"),
+        Index("ix_login_attempts_client_created_at", "client", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64))
+    client: Mapped[str] = mapped_column(String(64))  # the remote address
+    succeeded: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_utcnow, server_default=func.now())
+
+
+class CustomerAlias(TimestampMixin, Base):
+    """A customer name as printed or misread (恒迏五金, ZT Packaging) that a clerk corrected to the
+    name the order book knows; matching reads the canonical name for it from then on."""
+
+    __tablename__ = "customer_aliases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alias: Mapped[str] = mapped_column(String(512))
+    alias_norm: Mapped[str] = mapped_column(String(512), unique=True)  # normalize_name(alias)
+    canonical: Mapped[str] = mapped_column(String(512))
+    created_by: Mapped[str | None] = mapped_column(String(128))
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id", ondelete="SET NULL"))
+
+    @validates("alias")
+    def _keep_alias_norm(self, _key: str, value: str) -> str:
+        self.alias_norm = normalize_name(value) or value
+        return value
