@@ -85,8 +85,18 @@ def test_health_needs_no_key_and_checks_database_tesseract_and_queue(server: Api
     assert all(checks[name]["ok"] for name in ("database", "tesseract", "queue")), checks
     healthy = all(check["ok"] for check in checks.values())
     assert (response.status_code, response.json()["status"]) == ((200, "ok") if healthy else (503, "unavailable"))
-    assert httpx.get(f"{server.url}/openapi.json").json()["paths"]["/api/v1/documents"]["post"]
-    assert httpx.get(f"{server.url}/docs").status_code == 200
+
+
+def test_schema_and_docs_need_a_key_or_a_clerk_session_and_use_no_cdn(server: ApiServer) -> None:
+    for path in ("/openapi.json", "/docs"):
+        refused = httpx.get(f"{server.url}{path}")
+        assert (refused.status_code, error_of(refused)) == (401, "UNAUTHORIZED"), path
+    with client(server, "station-1") as http:
+        assert http.get("/openapi.json").json()["paths"]["/api/v1/documents"]["post"]
+        page = http.get("/docs")
+        assert page.status_code == 200 and "cdn." not in page.text and "https://" not in page.text
+        assets = [http.get(f"/api-docs-static/{name}") for name in ("swagger-ui-bundle.js", "swagger-ui.css")]
+        assert [a.status_code for a in assets] == [200, 200] and len(assets[0].content) > 100_000
 
 
 @pytest.mark.parametrize(

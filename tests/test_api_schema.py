@@ -60,7 +60,7 @@ def fuzzed(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture(scope="module")
 def api_schema(fuzzed: ApiServer):
-    return schemathesis.openapi.from_url(f"{fuzzed.url}/openapi.json")
+    return schemathesis.openapi.from_url(f"{fuzzed.url}/openapi.json", headers={"X-API-Key": fuzzed.keys["admin"]})
 
 
 def _cases() -> list:

@@ -343,3 +343,15 @@ def test_sending_a_scan_back_for_rescan_takes_it_out_of_the_queue(clerk, site) -
     assert entry.get_attribute("data-action") == "send_back" and "右侧被裁掉" in entry.inner_text()
     page.goto("/queue")
     assert page.locator(f"tr.queue-row[data-document='{document_id}']").count() == 0
+
+
+def test_a_signed_in_clerk_reads_the_api_docs_offline(clerk, site) -> None:
+    page = clerk
+    outside = []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(site["url"]) and not r.url.startswith("data:") else None)
+    page.goto("/docs")
+    page.wait_for_selector(".swagger-ui .opblock", timeout=20_000)  # the schema loaded and rendered
+    paths = page.locator(".opblock-summary-path").all_inner_texts()
+    assert "/api/v1/documents" in [p.replace("\u200b", "") for p in paths]
+    assert outside == []
+    shot(page, "api-docs")

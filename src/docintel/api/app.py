@@ -9,9 +9,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
 
-from docintel.api.deps import ServiceState
+from docintel.api.deps import ServiceState, key_or_clerk_session
 from docintel.api.errors import install_error_handlers
 from docintel.api.routers import documents, flags, keys, orders, system
 from docintel.api.schemas import API_PREFIX
@@ -21,6 +24,7 @@ from docintel.settings import Settings, get_settings
 from docintel.store.db import DATABASE_FILENAME, init_db, make_engine, make_session_factory
 
 log = logging.getLogger(__name__)
+SWAGGER_STATIC = "/api-docs-static"
 
 
 def _search_router() -> APIRouter | None:
@@ -68,8 +72,13 @@ def create_app(settings: Settings | None = None, workers: int | None = None) -> 
         version="1",
         summary="Scanning-station API: upload scans, read fields, matches and flags; push orders.",
         lifespan=lifespan,
+        # Served below behind a key or a clerk's session, with Swagger UI from the package (no CDN).
+        openapi_url=None,
+        docs_url=None,
+        redoc_url=None,
     )
     install_error_handlers(app)
+    _add_documentation(app)
     api = APIRouter(prefix=API_PREFIX)
     for module in (documents, flags, orders, keys):
         api.include_router(module.router)
@@ -82,6 +91,25 @@ def create_app(settings: Settings | None = None, workers: int | None = None) -> 
 
     mount_web(app)
     return app
+
+
+def _add_documentation(app: FastAPI) -> None:
+    """/openapi.json and /docs, like every route but /healthz, need an API key or a signed-in clerk."""
+    app.mount(SWAGGER_STATIC, StaticFiles(directory=Path(__file__).parent / "static" / "swagger"), name="swagger")
+
+    @app.get("/openapi.json", include_in_schema=False, dependencies=[Depends(key_or_clerk_session)])
+    def openapi_schema() -> JSONResponse:
+        return JSONResponse(app.openapi())
+
+    @app.get("/docs", include_in_schema=False, dependencies=[Depends(key_or_clerk_session)])
+    def swagger_ui() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="docintel API",
+            swagger_js_url=f"{SWAGGER_STATIC}/swagger-ui-bundle.js",
+            swagger_css_url=f"{SWAGGER_STATIC}/swagger-ui.css",
+            swagger_favicon_url="data:,",  # no request for an icon from the internet
+        )
 
 
 def _ensure_index(session_factory, home: Path) -> None:

@@ -78,6 +78,26 @@ def current_key(
     return key
 
 
+def key_or_clerk_session(
+    request: Request,
+    header_key: Annotated[str | None, Security(_api_key_header)],
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)],
+) -> None:
+    """For the API's own documentation: any valid key, or a clerk signed in to the pages (a browser
+    opening /docs cannot send a key header, but it sends the session cookie)."""
+    if header_key or bearer:
+        current_key(request, header_key, bearer)
+        return
+    from docintel.web.auth import signed_in
+    from docintel.web.context import SESSION_COOKIE
+
+    with state(request).session_factory() as session:
+        if signed_in(session, request.cookies.get(SESSION_COOKIE)) is None:
+            raise DocintelError(
+                ErrorCode.UNAUTHORIZED, "the API schema and docs need an API key (X-API-Key) or a signed-in clerk session"
+            )
+
+
 def require(role: ApiKeyRole):
     """A dependency: the caller's key, refused with 403 unless its role ranks at least `role`."""
 
