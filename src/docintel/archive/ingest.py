@@ -26,7 +26,6 @@ from docintel.archive.matching import match_and_flag, matching_available
 from docintel.archive.originals import quarantine, sha256_of, store_original, store_page_images
 from docintel.archive.persist import apply_extracted, document_row, failed_document_row
 from docintel.archive.records import FileOutcome, IngestSummary, Outcome
-from docintel.classify import maybe_retrain
 from docintel.errors import ErrorCode
 from docintel.extract import ExtractedDocument
 from docintel.ingest.folder import scan_files
@@ -226,7 +225,11 @@ def ingest_paths(
     # The search index follows the archive; a busy or damaged index never fails the ingest (ids wait in index.pending).
     new = summary.outcomes[first_outcome:]
     index_documents(session_factory, [o.document_id for o in new if o.document_id and o.outcome is not Outcome.DUPLICATE], home)
-    # Clerks' confirmed and corrected types retrain the classifier in a process of its own, once enough have come.
+    # Clerks' confirmed and corrected types retrain the classifier in a process of its own, once
+    # enough have come. Imported here: docintel.classify reads archive.originals, so a module-level
+    # import would make the two packages' import order cycle.
+    from docintel.classify import maybe_retrain
+
     maybe_retrain(session_factory)
     return summary
 

@@ -34,6 +34,7 @@ from docintel.classify.model import (
     save_model,
 )
 from docintel.errors import DocintelError, ErrorCode
+from docintel.processes import process_alive
 from docintel.settings import get_settings
 from docintel.store.models import ClerkAction, Document
 
@@ -173,16 +174,6 @@ def labels_used() -> int:
 # ---------------------------------------------------------------------------------------------
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _take_lock(lock: Path) -> bool:
     lock.parent.mkdir(parents=True, exist_ok=True)
     for _ in range(2):
@@ -193,7 +184,7 @@ def _take_lock(lock: Path) -> bool:
                 pid = int(lock.read_text().strip() or 0)
             except (OSError, ValueError):
                 pid = 0
-            if pid and _pid_alive(pid):
+            if pid and process_alive(pid):
                 return False
             lock.unlink(missing_ok=True)  # left by a retrain that died: take it over
             continue

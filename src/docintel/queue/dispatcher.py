@@ -25,6 +25,7 @@ from docintel import service
 from docintel.errors import ErrorCode
 from docintel.ocr import limit_tesseract_threads
 from docintel.queue.jobs import Claimed, claim_next, complete, requeue
+from docintel.processes import process_alive
 from docintel.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -38,23 +39,10 @@ WATCHDOG_SECONDS = 2.0
 OnDone = Callable[[int], None]
 
 
-def _service_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:  # a killed service nobody has reaped yet is a zombie: gone all the same
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except (OSError, IndexError):
-        return True
-
-
 def _exit_with_service(pid: int) -> None:
     # A SIGKILLed service runs no shutdown: its workers would wait for work forever (and keep the
     # forkserver alive). Its queued and claimed documents are picked up by the next start.
-    while _service_alive(pid):
+    while process_alive(pid):
         time.sleep(WATCHDOG_SECONDS)
     os._exit(0)
 
