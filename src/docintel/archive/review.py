@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
@@ -54,12 +55,13 @@ def touched_documents(session: Session) -> set[int]:
     return set(session.info.get(_TOUCHED, ()))
 
 
-def reindex(session_factory: sessionmaker[Session], document_ids: set[int]) -> None:
-    """After commit: the search index follows what clerks changed (removed documents drop out)."""
+def reindex(session_factory: sessionmaker[Session], document_ids: set[int], home: Path | None = None) -> None:
+    """After commit: the search index (under `home`, default DOCINTEL_HOME) follows what clerks
+    changed; removed documents drop out."""
     if document_ids:
         from docintel.search import index_documents  # the next stage; imported when first needed
 
-        index_documents(session_factory, sorted(document_ids))
+        index_documents(session_factory, sorted(document_ids), home)
 
 
 def _touch(session: Session, document: Document) -> None:

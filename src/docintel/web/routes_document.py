@@ -64,7 +64,7 @@ def _act(request: Request, session: Session, user: SignedIn, document_id: int, a
         error = exc
     else:
         try:
-            review.reindex(web_state(request).session_factory, touched)
+            review.reindex(web_state(request).session_factory, touched, web_state(request).home)
         except Exception:  # the change is committed; a stale index entry is rebuilt by the next re-index
             log.exception("re-indexing documents %s after a clerk action failed", sorted(touched))
     query = QueueFilter.from_params(request.query_params).query_string()

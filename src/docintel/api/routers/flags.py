@@ -51,5 +51,5 @@ def post_resolve(
             document_status=str(flag.document.status),
         )
         touched = touched_documents(session)
-    reindex(service.session_factory, touched)
+    reindex(service.session_factory, touched, service.home)
     return answer
