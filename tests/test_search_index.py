@@ -126,7 +126,7 @@ def test_a_deleted_index_folder_is_rebuilt_at_start_up_and_by_a_search(sqlite_ar
     shutil.rmtree(home / "index")
     with caplog.at_level(logging.WARNING, logger="docintel.search"):
         assert ids_for(sqlite_archive, text="螺栓") == {ids["exact"], ids["misread"], ids["traditional"]}
-    assert "search index rebuilt from the database (index no index folder)" in caplog.text
+    assert "search index rebuilt from the database (index missing (no index folder))" in caplog.text
     shutil.rmtree(home / "index")
     report = ensure_index(sessions, home)
     assert (report.action, report.documents) == ("rebuilt", len(ids))

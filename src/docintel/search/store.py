@@ -68,12 +68,12 @@ class IndexPaths:
 def open_index(directory: Path) -> FileIndex:
     """The index in `directory`, or IndexProblem saying why it cannot be opened."""
     if not directory.is_dir():
-        raise IndexProblem("no index folder")
+        raise IndexProblem("missing (no index folder)")
     try:
         ix = whoosh_index.open_dir(str(directory))
         schema = ix.schema  # read from the table of contents again
     except whoosh_index.EmptyIndexError:
-        raise IndexProblem("the index folder holds no index") from None
+        raise IndexProblem("empty (its folder holds no index)") from None
     except Exception as error:  # whoosh reports damage as whatever unpickling/struct raised
         raise IndexProblem(f"unreadable ({type(error).__name__}: {error})") from error
     if set(schema.names()) != set(build_schema().names()) or getattr(schema["text"].analyzer, "version", None) != ANALYSIS_VERSION:
@@ -223,7 +223,7 @@ class SearcherCache:
             identity = _identity(directory)
         except FileNotFoundError:
             self.drop(directory)
-            raise IndexProblem("no index folder") from None
+            raise IndexProblem("missing (no index folder)") from None
         cached = cache.get(directory)
         if cached is not None and cached[0] == identity:
             return cached[1]
