@@ -173,8 +173,8 @@ def correct_document(
     document = _document(session, document_id)
     current = _extracted(document)
     corrected = _validated(current, changes)
-    before = {name: current.model_dump()[name] for name in changes}
-    after = {name: corrected.model_dump()[name] for name in changes}
+    before = current.model_dump(include=set(changes))
+    after = corrected.model_dump(include=set(changes))
     if before == after:
         return document
     apply_extracted(document, corrected)
@@ -258,7 +258,7 @@ def confirm_fields(session: Session, document_id: int, names: list[str], clerk: 
     unknown = sorted(set(names) - set(CORRECTABLE_FIELDS))
     if unknown or not names:
         raise ReviewError(ErrorCode.INVALID_CORRECTION, f"cannot confirm {', '.join(unknown) or 'nothing'}")
-    values = {name: current.model_dump()[name] for name in names}
+    values = current.model_dump(include=set(names))
     action = ClerkAction(document_id=document.id, clerk=clerk, action="confirm_field", before=None, after=values)
     session.add(action)
     document.confidences = dict(document.confidences or {}) | {name: CLERK_CONFIDENCE for name in names}

@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 from pydantic import BaseModel, Field
 
+from docintel.ocr import reading_confidence
 from docintel.ocr.records import OcrPage
 
 # Long side of the stored page image: enough to read a receipt on screen and to zoom in on a
@@ -46,8 +47,8 @@ def page_image_jpeg(color: np.ndarray, long_side: int = PAGE_IMAGE_LONG_SIDE) ->
 
 
 def page_record(page: OcrPage, text: str) -> PageRecord:
-    chars = sum(len(w.text) for w in page.words)
-    confidence = sum(w.confidence * len(w.text) for w in page.words) / chars if chars else None
+    # None, not 0: a page with nothing read has no reading to be confident about.
+    confidence = reading_confidence(page.words) if any(w.text for w in page.words) else None
     width, height = page.size
     return PageRecord(
         index=page.index,
