@@ -16,13 +16,16 @@ from pathlib import Path
 
 from docintel.extract.records import ExtractedDocument
 from docintel.flags.evaluation import evaluate_samples
+from docintel.orders.lexicon import order_book_lexicon
 from docintel.samples import generate_samples
 from docintel.service import ExtractionFailure, extract_files
 
 
 def read_all(directory: Path) -> dict[str, ExtractedDocument]:
+    """Every scan as `docintel ingest` reads it: names snapped to the order book's spellings."""
     scans = sorted(p for p in directory.iterdir() if p.suffix.lower() in {".jpg", ".png", ".tif", ".pdf"})
-    return {Path(r.file).name: r for r in extract_files(scans) if not isinstance(r, ExtractionFailure)}
+    lexicon = order_book_lexicon(directory / "orders.csv")
+    return {Path(r.file).name: r for r in extract_files(scans, lexicon=lexicon) if not isinstance(r, ExtractionFailure)}
 
 
 def main() -> None:

@@ -103,3 +103,27 @@ def test_pdf_text_layer_is_used_instead_of_ocr(samples_dir, tmp_path):
     result = extract_file(pdf)
     assert result.pages == 1
     assert load_truth(source).doc_no in result.text
+
+
+def test_orders_option_snaps_names_to_the_books_spelling(samples_dir, tmp_path):
+    scan = samples_dir / CHECKED[1]
+    truth = load_truth(scan)
+    # The book spells the customer and one product one character differently from the print:
+    # with --orders the book's spelling wins and the reading is kept out of the contract.
+    customer = truth.customer[:2] + "某" + truth.customer[3:]
+    product = truth.items[1].product[:-1] + "某"
+    book = tmp_path / "book.csv"
+    book.write_text("order_no,customer,order_date,product,spec,unit,quantity,unit_price\n"
+                    f"PO-9,{customer},2024-01-01,{product},,个,1,1\n", encoding="utf-8")
+    done = run_cli("extract", "--json", "--orders", str(book), str(scan))
+    assert done.returncode == 0, done.stderr
+    got = json.loads(done.stdout)
+    assert got["customer"] == customer
+    assert product in [i["product"] for i in got["items"]]
+    assert set(got) == CONTRACT_KEYS
+
+    not_a_book = tmp_path / "notes.csv"
+    not_a_book.write_text("hello,world\n1,2\n", encoding="utf-8")
+    done = run_cli("extract", "--json", "--orders", str(not_a_book), str(scan))
+    assert done.returncode == 1
+    assert json.loads(done.stdout)["error"]["code"]

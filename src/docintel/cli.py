@@ -12,7 +12,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from docintel import service
-from docintel.cli_support import stderr, stdout
+from docintel.cli_support import exit_with_error, stderr, stdout
+from docintel.errors import DocintelError
 from docintel.ingest.folder import expand_inputs
 from docintel.archive.cli import docs_app, flags_app, ingest_command
 from docintel.api.cli import apikey_app, serve_command
@@ -82,12 +83,23 @@ def extract(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per input file per line.")] = False,
     lang: Annotated[str | None, typer.Option("--lang", help="Tesseract languages, e.g. chi_sim+eng or chi_tra+eng.")] = None,
     workers: Annotated[int | None, typer.Option("--workers", help="Parallel workers (default: one per core).")] = None,
+    orders: Annotated[Path | None, typer.Option(
+        "--orders", help="Order book (CSV/XLSX as `orders import` reads): snap misread customer and product names to its spellings.",
+    )] = None,
 ) -> None:
     """Read fields from scans: numbers, customer, date, line items, total, signature, seal, codes."""
     paths = expand_inputs(files)
     if not paths:
         stderr.print("[red]error[/red]: no scans found in the given paths")
         raise typer.Exit(2)
+    lexicon = None
+    if orders is not None:
+        from docintel.orders.lexicon import order_book_lexicon
+
+        try:
+            lexicon = order_book_lexicon(orders)
+        except DocintelError as error:
+            exit_with_error(error, as_json, {"file": str(orders)})
     results: list[service.ExtractionResult] = []
     progress = Progress(
         TextColumn("[bold]extracting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
@@ -95,7 +107,7 @@ def extract(
     )
     with progress:
         task = progress.add_task("extract", total=len(paths), name="")
-        for result in service.extract_files(paths, lang=lang, workers=workers):
+        for result in service.extract_files(paths, lang=lang, workers=workers, lexicon=lexicon):
             results.append(result)
             progress.update(task, advance=1, name=Path(result.file).name)
             if as_json:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from docintel.errors import DocintelError, ErrorCode
 from docintel.extract import ExtractedDocument, extract_fields
+from docintel.extract.lexicon import Lexicon, apply_lexicon
 from docintel.ingest import load_document
 from docintel.ocr import PreprocessOptions, limit_tesseract_threads, ocr_document
 from docintel.settings import get_settings
@@ -72,13 +73,29 @@ def worker_count(requested: int | None, jobs: int) -> int:
 
 
 def extract_files(
-    paths: Sequence[Path], lang: str | None = None, workers: int | None = None, *, classify: bool = True
+    paths: Sequence[Path],
+    lang: str | None = None,
+    workers: int | None = None,
+    *,
+    classify: bool = True,
+    lexicon: Lexicon | None = None,
 ) -> Iterator[ExtractionResult]:
-    """Results in input order; files run side by side, one single-threaded tesseract each."""
+    """Results in input order; files run side by side, one single-threaded tesseract each.
+
+    With a lexicon (the order book's names), misread customer and product names are snapped to
+    the known spelling here in the parent, so the workers need not each hold the book.
+    """
     jobs = [(Path(p), lang, classify) for p in paths]
     count = worker_count(workers, len(jobs))
     if count == 1:
-        yield from map(_extract_safely, jobs)
+        results: Iterator[ExtractionResult] = map(_extract_safely, jobs)
+        yield from (_with_lexicon(r, lexicon) for r in results)
         return
     with ProcessPoolExecutor(max_workers=count, initializer=limit_tesseract_threads) as pool:
-        yield from pool.map(_extract_safely, jobs, chunksize=1)
+        yield from (_with_lexicon(r, lexicon) for r in pool.map(_extract_safely, jobs, chunksize=1))
+
+
+def _with_lexicon(result: ExtractionResult, lexicon: Lexicon | None) -> ExtractionResult:
+    if lexicon and isinstance(result, ExtractedDocument):
+        apply_lexicon(result, lexicon)
+    return result

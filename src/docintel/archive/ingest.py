@@ -28,7 +28,9 @@ from docintel.archive.persist import apply_extracted, document_row, failed_docum
 from docintel.archive.records import FileOutcome, IngestSummary, Outcome
 from docintel.errors import ErrorCode
 from docintel.extract import ExtractedDocument
+from docintel.extract.lexicon import apply_lexicon
 from docintel.ingest.folder import scan_files
+from docintel.orders.lexicon import stored_lexicon
 from docintel.search import index_documents
 from docintel.store.models import ClerkAction, Document, DocumentStatus
 
@@ -104,8 +106,10 @@ def record_extraction(
 ) -> tuple[str | None, tuple[str, ...]]:
     """What happens to a document once it is read, here and in the HTTP queue (docintel.queue):
     its page images are stored, its columns filled (status extracted), then it is matched and
-    flagged. Runs in the caller's transaction; returns the matched order number and the flag codes."""
+    flagged. Names misread from the order book's spellings are snapped to them first
+    (docintel.extract.lexicon). Runs in the caller's transaction; returns the matched order number and the flag codes."""
     store_page_images(home, document.sha256, {p.index + 1: p.image_jpeg for p in extracted.page_records if p.image_jpeg})
+    apply_lexicon(extracted, stored_lexicon(session))
     apply_extracted(document, extracted)
     document.status = DocumentStatus.EXTRACTED
     session.flush()

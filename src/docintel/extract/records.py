@@ -62,6 +62,9 @@ class ExtractedDocument(DocumentFields):
     confidence: dict[str, float] = Field(default_factory=dict)
     text: str = ""
     sources: dict[str, list[WordRef]] = Field(default_factory=dict)
+    # A name as read before it was snapped to the order book's spelling (docintel.extract.lexicon):
+    # "customer" or "items.N.product" → the text as read. Stored with the fields, not in the contract.
+    readings: dict[str, str] = Field(default_factory=dict)
     # Per page: text, size and the page image as read (docintel.extract.pages); not in the contract.
     page_records: list[PageRecord] = Field(default_factory=list, exclude=True)
     # The type classifier's probability per class (docintel.classify); not in the contract, but a
@@ -70,4 +73,4 @@ class ExtractedDocument(DocumentFields):
 
     def contract_dict(self) -> dict:
         """Exactly the keys of the CLI contract, in contract order."""
-        return self.model_dump(exclude={"sources"})
+        return self.model_dump(exclude={"sources", "readings"})

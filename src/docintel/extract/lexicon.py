@@ -1,0 +1,136 @@
+"""Known names a misread customer or product name is snapped to: the order book's spellings.
+
+Tesseract's Chinese models misread rare characters in names (鑫 → 蠢, 鼎 → 易, 膨 → 脱) while
+the rest of the name comes through; the order book already holds every customer and product the
+firm deals in. A name read within a few edits of exactly one known name, and clearly closer to
+it than to any other, is that name misread. Anything further away, or between two known names,
+stays as read: an unknown customer must still show up as unknown. What was read before a snap
+is kept in ExtractedDocument.readings, so a clerk sees both.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
+from docintel.extract.records import ExtractedDocument
+
+# Edits forgiven per character of the name's key: one in a name of 3–11 characters, two from 12
+# (a full company name with its suffix). Two-character names have no room for a slip (电线 and 电缆
+# are both products).
+EDITS_PER_CHAR = 1 / 6
+MIN_SNAP_LENGTH = 3
+MIN_PREFIX_LENGTH = 2
+MIN_SPEC_LENGTH = 2
+_NOT_NAME = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+def name_key(text: str) -> str:
+    """What two spellings of one name share: width folded, spaces and punctuation dropped."""
+    return _NOT_NAME.sub("", unicodedata.normalize("NFKC", text)).lower()
+
+
+def edits_allowed(key: str) -> int:
+    if len(key) < MIN_SNAP_LENGTH:
+        return 0
+    return max(1, int(len(key) * EDITS_PER_CHAR))
+
+
+@dataclass(frozen=True)
+class NameList:
+    """Known spellings by key; the first spelling seen of a key is the one snapped to."""
+
+    names: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, spellings: Iterable[str | None]) -> NameList:
+        names: dict[str, str] = {}
+        for spelling in spellings:
+            if spelling and (key := name_key(spelling)):
+                names.setdefault(key, spelling.strip())
+        return cls(names)
+
+    def snap(self, text: str | None) -> tuple[str, float] | None:
+        """(known name, similarity) when `text` is a misreading of exactly one known name."""
+        if not text or not self.names:
+            return None
+        key = name_key(text)
+        allowed = edits_allowed(key)
+        if allowed == 0 or key in self.names:
+            return None
+        # Two nearest within one edit more than allowed: the runner-up must be strictly further.
+        nearest = process.extract(key, self.names.keys(), scorer=Levenshtein.distance,
+                                  score_cutoff=allowed + 1, limit=2)
+        if not nearest or nearest[0][1] > allowed:
+            return None
+        if len(nearest) > 1 and nearest[1][1] <= nearest[0][1]:
+            return None
+        best_key, distance = nearest[0][0], nearest[0][1]
+        return self.names[best_key], 1.0 - distance / max(len(key), len(best_key))
+
+    def split_known_prefix(self, text: str | None) -> tuple[str, str] | None:
+        """(known name, rest as written) when `text` is a known name with more glued on.
+
+        A 品名规格 column holds name and spec in one cell; where the spec has no size to start it
+        (劳保手套尼龙涂胶) only knowing the name tells where it ends.
+        """
+        if not text or not self.names:
+            return None
+        key = name_key(text)
+        if key in self.names:
+            return None
+        # A one-character rest is more likely another product (电线管 is not 电线 + spec 管).
+        for length in range(len(key) - MIN_SPEC_LENGTH, MIN_PREFIX_LENGTH - 1, -1):
+            if (prefix := key[:length]) in self.names:
+                return self.names[prefix], _after_key_prefix(text, length)
+        return None
+
+
+def _after_key_prefix(text: str, length: int) -> str:
+    """The part of `text` after the characters that make up the first `length` of its key."""
+    consumed = 0
+    for index, char in enumerate(text):
+        consumed += len(name_key(char))
+        if consumed >= length:
+            return text[index + 1 :].strip(" -/,，;；")
+    return ""
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    customers: NameList = field(default_factory=NameList)
+    products: NameList = field(default_factory=NameList)
+
+    @classmethod
+    def of(cls, customers: Iterable[str | None], products: Iterable[str | None]) -> Lexicon:
+        return cls(NameList.of(customers), NameList.of(products))
+
+    def __bool__(self) -> bool:
+        return bool(self.customers.names or self.products.names)
+
+
+def apply_lexicon(document: ExtractedDocument, lexicon: Lexicon) -> ExtractedDocument:
+    """Snap the customer and each item's product to the known spelling they were misread from;
+    split a known product name from the spec glued to it when the form had one column for both.
+
+    Changes `document` in place (and returns it); a snapped field's confidence becomes at least
+    the similarity to the known name, and the text as read goes into `readings`.
+    """
+    if snapped := lexicon.customers.snap(document.customer):
+        document.readings["customer"] = document.customer
+        document.customer, similarity = snapped
+        document.confidence["customer"] = max(document.confidence.get("customer", 0.0), similarity)
+    for index, item in enumerate(document.items):
+        if snapped := lexicon.products.snap(item.product):
+            document.readings[f"items.{index}.product"] = item.product
+            item.product, similarity = snapped
+            item.confidence = max(item.confidence, similarity)
+        elif item.spec is None and (split := lexicon.products.split_known_prefix(item.product)):
+            document.readings[f"items.{index}.product"] = item.product
+            item.product, item.spec = split[0], split[1] or None
+    return document

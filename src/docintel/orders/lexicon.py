@@ -1,0 +1,56 @@
+"""The order book as a lexicon of known customer and product names (docintel.extract.lexicon).
+
+From a file for `docintel extract --orders FILE`, or from the archive's stored book for ingest;
+the stored one is read once and then again only when the book has changed, because ingest asks
+for it once per document and a large book has tens of thousands of distinct names.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from docintel.extract.lexicon import Lexicon
+from docintel.orders.importer import OrderInFile, read_order_book
+from docintel.store.models import Order, OrderLine
+
+_cache: dict[str, tuple[tuple, Lexicon]] = {}
+_cache_lock = threading.Lock()
+
+
+def lexicon_of_orders(orders: Iterable[OrderInFile]) -> Lexicon:
+    orders = list(orders)
+    return Lexicon.of(
+        (name for order in orders for name in [order.customer, *order.customer_names]),
+        (line.product for order in orders for line in order.lines),
+    )
+
+
+def order_book_lexicon(path: Path | str) -> Lexicon:
+    """The names in an order-book file; raises DocintelError for a file that is not one."""
+    orders, _report = read_order_book(path)
+    return lexicon_of_orders(orders)
+
+
+def stored_lexicon(session: Session) -> Lexicon:
+    """The names in the archive's order book (empty when none was imported)."""
+    version = tuple(session.execute(
+        select(func.count(Order.id), func.max(Order.updated_at), select(func.max(OrderLine.id)).scalar_subquery())
+    ).one())
+    where = str(session.get_bind().url)
+    with _cache_lock:
+        cached = _cache.get(where)
+        if cached and cached[0] == version:
+            return cached[1]
+    lexicon = Lexicon.of(
+        (name for customer, names in session.execute(select(Order.customer, Order.customer_names))
+         for name in [customer, *(names or [])]),
+        session.scalars(select(OrderLine.product).distinct()),
+    )
+    with _cache_lock:
+        _cache[where] = (version, lexicon)
+    return lexicon

@@ -1,0 +1,113 @@
+"""Snapping misread names to the order book's spellings (docintel.extract.lexicon, orders.lexicon)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine
+
+from docintel.archive.ingest import record_extraction
+from docintel.extract import ExtractedDocument, LineItem
+from docintel.extract.lexicon import Lexicon, NameList, apply_lexicon, edits_allowed, name_key
+from docintel.orders import import_orders
+from docintel.orders.lexicon import order_book_lexicon, stored_lexicon
+from docintel.store.db import make_session_factory
+from docintel.store.models import Document, DocumentStatus
+from tests.test_store import engine, migrated_postgres, postgres_schema  # noqa: F401  (fixtures)
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+CUSTOMERS = ["温州鑫源机械制造商行", "无锡恒达五金贸易有限责任公司", "杭州恒达五金贸易有限公司", "恒达五金"]
+PRODUCTS = ["膨胀螺丝", "劳保手套", "平垫圈", "弹垫圈", "电线", "电缆", "LED灯管"]
+
+
+def test_keys_fold_width_case_spaces_and_punctuation() -> None:
+    assert name_key("ＬＥＤ 灯管（T8）") == name_key("led灯管t8")
+    assert [edits_allowed(k) for k in ("电线", "平垫圈", "膨胀螺丝", "温州鑫源机械制造商行", "无锡恒达五金贸易有限责任公司")] == [0, 1, 1, 1, 2]
+
+
+@pytest.mark.parametrize(("read", "known"), [
+    ("温州蠢源机械制造商行", "温州鑫源机械制造商行"),      # one rare character misread
+    ("《温州琳源机械制造商行", "温州鑫源机械制造商行"),     # and a speck read as punctuation
+    ("无锣恒达五金贸易有限责任公司", "无锡恒达五金贸易有限责任公司"),
+    ("广州州嘉诚物业管理有限责任公司", "广州嘉诚物业管理有限责任公司"),  # a doubled character
+])
+def test_a_misread_customer_snaps_to_the_one_known_name_it_is_close_to(read: str, known: str) -> None:
+    names = NameList.of([*CUSTOMERS, "广州嘉诚物业管理有限责任公司"])
+    snapped = names.snap(read)
+    assert snapped is not None and snapped[0] == known
+    assert 0.85 <= snapped[1] < 1.0
+
+
+@pytest.mark.parametrize("read", [
+    "温州镭浙机械制造商行",        # two of ten characters wrong: too far to be sure
+    "宁波鑫源机械制造商行",        # another firm: the city differs in two characters
+    "温州鑫源机械制造商行",        # already the known spelling: nothing to do
+    "",
+])
+def test_names_too_far_or_already_known_stay_as_read(read: str) -> None:
+    assert NameList.of(CUSTOMERS).snap(read) is None
+
+
+def test_a_reading_between_two_known_names_is_left_alone() -> None:
+    products = NameList.of(PRODUCTS)
+    assert products.snap("脱胀螺丝") == ("膨胀螺丝", 0.75)
+    assert products.snap("单垫圈") is None   # as near to 弹垫圈 as to 平垫圈
+    assert products.snap("电绕") is None     # two characters: 电线 and 电缆 are both products
+
+
+def test_a_known_product_is_split_from_the_spec_glued_to_it() -> None:
+    products = NameList.of(PRODUCTS)
+    assert products.split_known_prefix("劳保手套尼龙涂胶") == ("劳保手套", "尼龙涂胶")
+    assert products.split_known_prefix("LED灯管 T8 1.2m") == ("LED灯管", "T8 1.2m")
+    assert products.split_known_prefix("电线管") is None   # one character more is another product
+    assert products.split_known_prefix("劳保手套") is None
+
+
+def test_apply_lexicon_keeps_what_was_read() -> None:
+    document = ExtractedDocument(
+        file="x.jpg", customer="温州蠢源机械制造商行", confidence={"customer": 0.41},
+        items=[LineItem(product="脱胀螺丝", quantity=240), LineItem(product="劳保手套尼龙涂胶", quantity=14),
+               LineItem(product="电线", quantity=3)],
+    )
+    apply_lexicon(document, Lexicon.of(CUSTOMERS, PRODUCTS))
+    assert document.customer == "温州鑫源机械制造商行"
+    assert document.confidence["customer"] == pytest.approx(0.9)
+    assert [(i.product, i.spec) for i in document.items] == [("膨胀螺丝", None), ("劳保手套", "尼龙涂胶"), ("电线", None)]
+    assert document.readings == {
+        "customer": "温州蠢源机械制造商行", "items.0.product": "脱胀螺丝", "items.1.product": "劳保手套尼龙涂胶",
+    }
+    assert "readings" not in document.contract_dict()
+
+
+def test_order_book_file_gives_customers_abbreviations_and_products() -> None:
+    lexicon = order_book_lexicon(SAMPLES / "orders.csv")
+    assert "Man Lee Engineering Ltd." in lexicon.customers.names.values()
+    assert "Galvanized Steel Pipe" in lexicon.products.names.values()
+    assert len(lexicon.customers.names) > 5 and len(lexicon.products.names) > 20
+
+
+def test_ingest_snaps_names_to_the_stored_book_and_rereads_it_when_it_changes(engine: Engine, tmp_path: Path) -> None:  # noqa: F811
+    book = tmp_path / "book.csv"
+    book.write_text("order_no,customer,order_date,product,spec,unit,quantity,unit_price\n"
+                    "PO-1,温州鑫源机械制造商行,2024-03-01,膨胀螺丝,M8,个,240,0.5\n", encoding="utf-8")
+    sessions = make_session_factory(engine)
+    with sessions() as session:
+        assert not stored_lexicon(session)
+        import_orders(book, session)
+        assert stored_lexicon(session).customers.names == {name_key("温州鑫源机械制造商行"): "温州鑫源机械制造商行"}
+        document = Document(sha256="ab" * 32, original_filename="slip.jpg", size_bytes=1, status=DocumentStatus.RECEIVED)
+        session.add(document)
+        session.flush()
+        read = ExtractedDocument(file="slip.jpg", customer="温州奔源机械制造商行", order_no="PO-1",
+                                 items=[LineItem(product="膛胀螺丝", quantity=240)])
+        record_extraction(session, tmp_path, document, read, with_matching=False)
+        session.commit()
+        assert document.customer == "温州鑫源机械制造商行"
+        assert document.fields["items"][0]["product"] == "膨胀螺丝"
+        assert document.fields["readings"] == {"customer": "温州奔源机械制造商行", "items.0.product": "膛胀螺丝"}
+        # A re-import with another product is seen by the next document, not hidden by the cache.
+        book.write_text(book.read_text(encoding="utf-8") + "PO-1,温州鑫源机械制造商行,2024-03-01,劳保手套,L,副,10,3\n",
+                        encoding="utf-8")
+        import_orders(book, session)
+        assert "劳保手套" in stored_lexicon(session).products.names.values()
