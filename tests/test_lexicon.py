@@ -57,23 +57,24 @@ def test_a_reading_between_two_known_names_is_left_alone() -> None:
 
 
 def test_a_known_product_is_split_from_the_spec_glued_to_it() -> None:
-    products = NameList.of(PRODUCTS)
-    assert products.split_known_prefix("劳保手套尼龙涂胶") == ("劳保手套", "尼龙涂胶")
-    assert products.split_known_prefix("LED灯管 T8 1.2m") == ("LED灯管", "T8 1.2m")
-    assert products.split_known_prefix("电线管") is None   # one character more is another product
-    assert products.split_known_prefix("劳保手套") is None
+    lexicon = Lexicon.of([], [(p, None) for p in PRODUCTS] + [("劳保手套", "尼龙涂胶")])
+    assert lexicon.split_product("劳保手套尼龙涂胶") == ("劳保手套", "尼龙涂胶")   # a spec the book lists
+    assert lexicon.split_product("LED灯管 T8 1.2m") == ("LED灯管", "T8 1.2m")    # a size
+    assert lexicon.split_product("电缆桥架") is None   # another product that starts with a known one
+    assert lexicon.split_product("电线管") is None     # one character more is another product
+    assert lexicon.split_product("劳保手套") is None
 
 
 def test_apply_lexicon_keeps_what_was_read() -> None:
     document = ExtractedDocument(
         file="x.jpg", customer="温州蠢源机械制造商行", confidence={"customer": 0.41},
-        items=[LineItem(product="脱胀螺丝", quantity=240), LineItem(product="劳保手套尼龙涂胶", quantity=14),
+        items=[LineItem(product="脱胀螺丝", quantity=240), LineItem(product="劳保手套尼龙涂胶", spec="L", quantity=14),
                LineItem(product="电线", quantity=3)],
     )
-    apply_lexicon(document, Lexicon.of(CUSTOMERS, PRODUCTS))
+    apply_lexicon(document, Lexicon.of(CUSTOMERS, [(p, None) for p in PRODUCTS] + [("劳保手套", "尼龙涂胶")]))
     assert document.customer == "温州鑫源机械制造商行"
     assert document.confidence["customer"] == pytest.approx(0.9)
-    assert [(i.product, i.spec) for i in document.items] == [("膨胀螺丝", None), ("劳保手套", "尼龙涂胶"), ("电线", None)]
+    assert [(i.product, i.spec) for i in document.items] == [("膨胀螺丝", None), ("劳保手套", "尼龙涂胶 L"), ("电线", None)]
     assert document.readings == {
         "customer": "温州蠢源机械制造商行", "items.0.product": "脱胀螺丝", "items.1.product": "劳保手套尼龙涂胶",
     }

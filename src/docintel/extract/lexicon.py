@@ -28,6 +28,7 @@ MIN_SNAP_LENGTH = 3
 MIN_PREFIX_LENGTH = 2
 MIN_SPEC_LENGTH = 2
 _NOT_NAME = re.compile(r"[\s\W_]+", re.UNICODE)
+_SIZE_OR_MODEL = re.compile(r"[0-9A-Za-z]")
 
 
 def name_key(text: str) -> str:
@@ -105,13 +106,38 @@ def _after_key_prefix(text: str, length: int) -> str:
 class Lexicon:
     customers: NameList = field(default_factory=NameList)
     products: NameList = field(default_factory=NameList)
+    # Spec keys the book lists per product key: what may follow a product name in a 品名规格 cell.
+    specs: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, customers: Iterable[str | None], products: Iterable[str | None]) -> Lexicon:
-        return cls(NameList.of(customers), NameList.of(products))
+    def of(cls, customers: Iterable[str | None], product_specs: Iterable[tuple[str | None, str | None]]) -> Lexicon:
+        """From customer names and (product, spec) pairs, e.g. the lines of an order book."""
+        pairs = [(p, s) for p, s in product_specs if p]
+        specs: dict[str, set[str]] = {}
+        for product, spec in pairs:
+            if spec and (key := name_key(spec)):
+                specs.setdefault(name_key(product), set()).add(key)
+        return cls(NameList.of(customers), NameList.of(p for p, _ in pairs),
+                   {k: frozenset(v) for k, v in specs.items()})
 
     def __bool__(self) -> bool:
         return bool(self.customers.names or self.products.names)
+
+    def split_product(self, text: str | None) -> tuple[str, str] | None:
+        """(known product, spec) for a 品名规格 cell that holds a known name and its spec.
+
+        The rest must look like a spec: a size or model (digits, Latin), or a spec the book lists
+        for that product (尼龙涂胶 for 劳保手套). Otherwise the cell may well name another product
+        that merely starts with a known one (电缆桥架 is a cable tray, not 电缆).
+        """
+        if not (split := self.products.split_known_prefix(text)):
+            return None
+        product, rest = split
+        rest_key = name_key(rest)
+        known = self.specs.get(name_key(product), frozenset())
+        if _SIZE_OR_MODEL.search(rest) or any(rest_key.startswith(k) or k.startswith(rest_key) for k in known):
+            return split
+        return None
 
 
 def apply_lexicon(document: ExtractedDocument, lexicon: Lexicon) -> ExtractedDocument:
@@ -130,7 +156,8 @@ def apply_lexicon(document: ExtractedDocument, lexicon: Lexicon) -> ExtractedDoc
             document.readings[f"items.{index}.product"] = item.product
             item.product, similarity = snapped
             item.confidence = max(item.confidence, similarity)
-        elif item.spec is None and (split := lexicon.products.split_known_prefix(item.product)):
+        elif split := lexicon.split_product(item.product):
             document.readings[f"items.{index}.product"] = item.product
-            item.product, item.spec = split[0], split[1] or None
+            # What followed the name in the cell opens the spec (劳保手套尼龙涂胶 L → 尼龙涂胶 L).
+            item.product, item.spec = split[0], " ".join(filter(None, (split[1], item.spec))) or None
     return document

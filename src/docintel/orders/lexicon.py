@@ -26,7 +26,7 @@ def lexicon_of_orders(orders: Iterable[OrderInFile]) -> Lexicon:
     orders = list(orders)
     return Lexicon.of(
         (name for order in orders for name in [order.customer, *order.customer_names]),
-        (line.product for order in orders for line in order.lines),
+        ((line.product, line.spec) for order in orders for line in order.lines),
     )
 
 
@@ -49,7 +49,7 @@ def stored_lexicon(session: Session) -> Lexicon:
     lexicon = Lexicon.of(
         (name for customer, names in session.execute(select(Order.customer, Order.customer_names))
          for name in [customer, *(names or [])]),
-        session.scalars(select(OrderLine.product).distinct()),
+        session.execute(select(OrderLine.product, OrderLine.spec).distinct()),
     )
     with _cache_lock:
         _cache[where] = (version, lexicon)
