@@ -208,3 +208,18 @@ def test_misread_customer_of_an_established_order_is_not_a_mismatch():
     assert result.customer_score is not None and result.customer_score >= 0.8
     other = match_to_orders(_doc(order_no="PO-2024-101851", customer="无锡恒达五金贸易有限公司"), book)
     assert other.customer_score is not None and other.customer_score < 0.8
+
+
+def test_a_misread_number_the_slips_own_amount_disproves_is_put_right(orders):
+    # HENGDA: 不锈钢六角螺栓 500 × 0.5, 膨胀螺丝 120 × 1.06, 配电箱 4 × 200.
+    items = [
+        LineItem(product="不锈钢六角螺栓", spec="M8×30", quantity=50, unit_price=0.5, amount=250.0),    # 500 read as 50
+        LineItem(product="膨胀螺丝", spec="M10×80", quantity=120, unit_price=10.6, amount=127.2),     # 1.06 read as 10.6
+        LineItem(product="配电箱", spec="12回路", quantity=3, unit_price=200.0, amount=600.0),         # really 3 of 4
+    ]
+    result = match_to_orders(_doc(order_no="PO-2024-0315", items=items), MemoryOrderBook(orders))
+    by_item = {a.item_index: a for a in result.lines}
+    assert (by_item[0].doc_quantity, by_item[0].repaired) == (500, ("quantity",))
+    assert (by_item[1].doc_unit_price, by_item[1].repaired) == (1.06, ("unit_price",))
+    # A real shortfall prints its own amount (3 × 200): it stays, and is flagged by the caller.
+    assert (by_item[2].doc_quantity, by_item[2].repaired) == (3, ())

@@ -324,3 +324,16 @@ def test_correct_and_resolve_commands_audit_and_reindex(tmp_path, monkeypatch) -
         engine.dispose()
     finally:
         get_settings.cache_clear()
+
+
+def test_a_quantity_misread_that_the_printed_amount_disproves_is_put_right_not_flagged(factory) -> None:
+    # 100 × 2.5 = 250 printed, the 100 read as 10: the slip itself says 100, so no QTY_MISMATCH.
+    misread = _receipt()
+    misread.items[0].quantity = 10
+    document_id = _store(factory, misread)
+    with factory() as session:
+        document = session.get(Document, document_id)
+        assert _open_codes(session, document_id) == set()
+        assert document.status == DocumentStatus.MATCHED
+        assert document.fields["items"][0]["quantity"] == 100
+        assert document.fields["readings"] == {"items.0.quantity": "10"}

@@ -41,6 +41,7 @@ class AlignedLine(Protocol):
     order_quantity: float | None
     doc_unit_price: float | None
     order_unit_price: float | None
+    repaired: tuple[str, ...]
 
 
 class MatchResultLike(Protocol):
@@ -150,6 +151,21 @@ def _persist_flag(session: Session, document: Document, match: Match | None, rec
     return flag
 
 
+def _take_repairs(extracted: ExtractedDocument, result: MatchResultLike) -> bool:
+    """Put the numbers matching found misread into the document's items (the reading kept)."""
+    changed = False
+    for line in result.lines:
+        if line.item_index is None or line.item_index >= len(extracted.items):
+            continue
+        item = extracted.items[line.item_index]
+        for name, value in (("quantity", line.doc_quantity), ("unit_price", line.doc_unit_price)):
+            if name in line.repaired:
+                extracted.readings.setdefault(f"items.{line.item_index}.{name}", f"{getattr(item, name):g}")
+                setattr(item, name, value)
+                changed = True
+    return changed
+
+
 def match_and_flag(
     session: Session, document: Document, extracted: ExtractedDocument, result: MatchResultLike | None = None
 ) -> MatchOutcome:
@@ -168,6 +184,8 @@ def match_and_flag(
         apply_extracted(document, extracted)
     if result is None:
         result = match_to_orders(extracted, SqlOrderBook(session))
+    if _take_repairs(extracted, result):
+        apply_extracted(document, extracted)
     order_id = session.scalar(select(Order.id).where(Order.order_no == result.order_no)) if result.order_no else None
     match = _persist_match(session, document, order_id, result) if order_id is not None else None
     covered = covered_order_lines(session, order_id, document) if order_id is not None else set()

@@ -56,6 +56,25 @@ def prices_agree(a: float | None, b: float | None) -> bool:
     return abs(a - b) <= max(cfg.price_abs_tolerance, cfg.price_rel_tolerance * max(abs(a), abs(b)))
 
 
+def _as_printed(item: LineItem, line: OrderLineView) -> tuple[float | None, float | None, tuple[str, ...]]:
+    """The item's quantity and unit price, one misread number put right where the slip itself
+    proves the order's value: a printed amount that equals the order's quantity times the printed
+    price (8 read for 80, 80 × 11.01 = 880.80 printed) says the quantity was misread, not short.
+    A real difference prints its own amount (80 delivered of 100: 80 × price), so it stays.
+    """
+    quantity, price, repaired = item.quantity, item.unit_price, ()
+    if item.amount is None:
+        return quantity, price, repaired
+    if not quantities_agree(quantity, line.quantity) and price is not None and prices_agree(line.quantity * price, item.amount):
+        quantity, repaired = line.quantity, ("quantity",)
+    elif (
+        line.unit_price is not None and not prices_agree(price, line.unit_price)
+        and quantity is not None and prices_agree(quantity * line.unit_price, item.amount)
+    ):
+        price, repaired = line.unit_price, ("unit_price",)
+    return quantity, price, repaired
+
+
 def align_items(items: Sequence[LineItem], lines: Sequence[OrderLineView]) -> Alignment:
     cfg = match_config()
     if not items and not lines:
@@ -81,9 +100,10 @@ def align_items(items: Sequence[LineItem], lines: Sequence[OrderLineView]) -> Al
         line = lines[j]
         s = min(1.0, product_similarity(item, line))
         total_sim += s
-        agree += quantities_agree(item.quantity, line.quantity)
+        quantity, price, repaired = _as_printed(item, line)
+        agree += quantities_agree(quantity, line.quantity)
         out.append(
-            LineAlignment(i, line.id, round(s, 4), item.quantity, line.quantity, item.unit_price, line.unit_price, item.product, line.product)
+            LineAlignment(i, line.id, round(s, 4), quantity, line.quantity, price, line.unit_price, item.product, line.product, repaired)
         )
     paired = set(pairs.values())
     for j, line in enumerate(lines):

@@ -43,6 +43,9 @@ class LineAlignment:
     order_unit_price: float | None
     doc_product: str | None = None
     order_product: str | None = None
+    # Document values put right from the order ("quantity", "unit_price"): the slip's own amount
+    # proves the order's value and shows the printed one was misread (see match.items).
+    repaired: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
