@@ -207,8 +207,15 @@ def test_the_scan_beside_its_fields_zooms_and_shows_a_fields_box(clerk, site) ->
     # The box sits on the customer's words: inside the page, and zoomed in to read them.
     page_box, word_box = page.locator(".scan-page[data-page='1']").bounding_box(), box.bounding_box()
     assert word_box["width"] > 100 and word_box["height"] > 10
+    customer_top = box.evaluate("b => parseFloat(b.style.top)")
     assert page.locator("#zoom-level").inner_text() != "100%"
     shot(page, "09-document-field-box")
+    # A line item's row has its words on the scan too: a box lower on the page than the customer's.
+    page.locator("tr.item-row.has-box input[name=product]").first.click()
+    item_box = page.locator(".scan-page[data-page='1'] .box").first
+    item_box.wait_for()
+    assert page.locator("tr.item-row.active").count() == 1
+    assert item_box.evaluate("b => parseFloat(b.style.top)") > customer_top
     page.keyboard.press("Escape")  # clicking the label focused its input; keys act outside inputs
     page.keyboard.press("0")
     assert page.locator("#zoom-level").inner_text() == "100%"

@@ -103,6 +103,8 @@ def _validated(current: ExtractedDocument, changes: Mapping[str, Any]) -> Extrac
         problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors())
         raise ReviewError(ErrorCode.INVALID_CORRECTION, f"invalid correction: {problems}") from None
     corrected.confidence = dict(current.confidence) | {name: CLERK_CONFIDENCE for name in changes}
+    # Where each value was printed stays where it was: the scan view keeps showing the spot.
+    corrected.sources = dict(current.sources)
     # A corrected field is no longer the snapped reading of the OCR text (docintel.extract.lexicon).
     corrected.readings = {k: v for k, v in current.readings.items() if k.split(".")[0] not in changes}
     return corrected

@@ -144,6 +144,8 @@ def extract_fields(file: str, pages: Sequence[OcrPage]) -> ExtractedDocument:
     doc.items = [item for r in readings for item in r.items]
     if doc.items:
         confidence["items"] = round(statistics.fmean(i.confidence for i in doc.items), 3)
+    # Each line's words as well, stored with the fields, so a reviewer is shown the row on the scan.
+    sources.update({f"items.{i}": item.sources for i, item in enumerate(doc.items) if item.sources})
 
     label_total = best(candidates, "total")
     upper = best(candidates, "total_upper")

@@ -49,6 +49,7 @@ class ItemRow:
     order: dict[str, Any] | None  # the order line's product, quantity, unit_price
     differs: set[str] = field(default_factory=set)  # columns that disagree with the order
     flagged: set[str] = field(default_factory=set)  # columns a flag points at
+    boxes: list[list[int]] = field(default_factory=list)  # the row's words on the scan, as FieldRow.boxes
 
     compared: bool = True  # False: the document has no matched order to compare with
 
@@ -207,6 +208,9 @@ def document_view(session: Session, document_id: int, home: Path) -> DocumentVie
     sources = fields.get("sources") or {}
     confidences = details["confidences"] or {}
     items = _item_rows(fields, details["match"])
+    for row in items:
+        if row.item_index is not None:
+            row.boxes = _boxes(sources, f"items.{row.item_index}")
     by_index = {row.item_index: row for row in items if row.item_index is not None}
     flags: list[FlagView] = []
     flagged_fields: set[str] = set()

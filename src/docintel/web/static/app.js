@@ -74,7 +74,7 @@
   // of the page so they stay on the words at any zoom.
   function clearBoxes() {
     document.querySelectorAll(".box").forEach((b) => b.remove());
-    document.querySelectorAll(".field-row.active").forEach((r) => r.classList.remove("active"));
+    document.querySelectorAll(".field-row.active, .item-row.active").forEach((r) => r.classList.remove("active"));
   }
 
   function showBoxes(row) {
@@ -113,11 +113,11 @@
   }
 
   document.addEventListener("click", (e) => {
-    const row = e.target.closest(".field-row.has-box");
+    const row = e.target.closest(".field-row.has-box, .item-row.has-box");
     if (row && !e.target.closest("button")) showBoxes(row);
   });
   document.addEventListener("focusin", (e) => {
-    const row = e.target.closest && e.target.closest(".field-row.has-box");
+    const row = e.target.closest && e.target.closest(".field-row.has-box, .item-row.has-box");
     if (row) showBoxes(row);
   });
 
