@@ -119,6 +119,24 @@ def test_two_equally_good_orders_are_ambiguous():
     assert result.ambiguous and result.alternatives and result.order_no in {"A-00001", "A-00002"}
 
 
+# Found by the goods alone: brand misread (恒迏 for 恒达), then date lost; a stranger buying the same goods.
+_ITEM_LED_DOCS = (
+    _doc(customer="上海恒迏五金贸易有限公司"),
+    _doc(date=None),
+    _doc(customer="深圳利民贸易有限公司", items=[LineItem(product=p, spec=s, quantity=q, unit_price=u) for p, s, q, u in OTHER]),
+)
+
+
+def test_the_goods_listed_find_the_order_when_customer_or_date_cannot(orders):
+    book = MemoryOrderBook(orders)
+    misread, undated, stranger = (match_to_orders(doc, book) for doc in _ITEM_LED_DOCS)
+    assert (misread.order_no, misread.method) == ("PO-2024-0315", "items")
+    assert misread.customer_score is not None and misread.customer_score >= 0.8  # misread, not another firm
+    assert (undated.order_no, undated.method) == ("PO-2024-0315", "items")
+    # Two orders list 大米, 矿泉水, 水泥, but neither is this customer's: no match.
+    assert stranger.order_no is None
+
+
 def _store(db: Session, orders: list[OrderView]) -> None:
     for o in orders:
         row = Order(order_no=o.order_no, customer=o.customer, customer_names=list(o.customer_names), order_date=o.order_date)
@@ -141,7 +159,7 @@ def test_sql_order_book_matches_like_the_memory_book(session: Session, orders): 
         "PO-2024-0315",
         "PO-2024-0316",
     }
-    for doc in (_doc(order_no="P0-2024-O315"), _doc(order_no=None), _doc(doc_no="PO-2024-0315")):
+    for doc in (_doc(order_no="P0-2024-O315"), _doc(order_no=None), _doc(doc_no="PO-2024-0315"), *_ITEM_LED_DOCS):
         sql, mem = match_to_orders(doc, book), match_to_orders(doc, MemoryOrderBook(orders))
         assert (sql.order_no, sql.method, sql.score) == (mem.order_no, mem.method, mem.score)
     stored_ids = {ln.id for o in book.by_order_no("PO-2024-0315") for ln in o.lines}

@@ -10,6 +10,7 @@ import bisect
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from docintel.match.customers import customer_key
@@ -37,6 +38,31 @@ class OrderBook(Protocol):
         """Orders of customers with this customer_key() dated within [date_from, date_to]."""
         ...
 
+    def by_products(self, query: ProductQuery) -> Sequence[OrderView]:
+        """Orders with lines of at least query.min_hits of these products (exact names), most first.
+
+        Optional for third-party books (the matcher skips item-led lookups when it is missing).
+        """
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class ProductQuery:
+    """Orders that list the goods a slip lists: within a line-date window, or of one customer key."""
+
+    products: tuple[str, ...]
+    min_hits: int
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    customer_key: str | None = None
+    limit: int = 20
+
+    def admits(self, day: dt.date, keys: set[str | None]) -> bool:
+        """Whether an order line dated `day`, of an order with these customer keys, qualifies."""
+        if self.customer_key is not None and self.customer_key not in keys:
+            return False
+        return self.date_from is None or self.date_to is None or self.date_from <= day <= self.date_to
+
 
 class MemoryOrderBook:
     """Dictionaries over number keys, and per customer key a date-sorted list searched by bisection."""
@@ -45,6 +71,7 @@ class MemoryOrderBook:
         self._exact: dict[str, list[OrderView]] = defaultdict(list)
         self._confusable: dict[str, list[OrderView]] = defaultdict(list)
         by_customer: dict[str, list[tuple[dt.date, int, OrderView]]] = defaultdict(list)
+        self._by_product: dict[str, list[tuple[OrderView, set[str | None], dt.date]]] = defaultdict(list)
         count = 0
         for n, order in enumerate(orders):
             count += 1
@@ -55,6 +82,8 @@ class MemoryOrderBook:
             keys = {customer_key(name) for name in (order.customer, *order.customer_names)} - {None}
             for key in keys:
                 by_customer[key].append((order.order_date, n, order))
+            for line in order.lines:
+                self._by_product[line.product].append((order, keys, line.line_date or order.order_date))
         self._dates: dict[str, list[dt.date]] = {}
         self._orders: dict[str, list[OrderView]] = {}
         for key, rows in by_customer.items():
@@ -88,3 +117,13 @@ class MemoryOrderBook:
         lo = bisect.bisect_left(dates, date_from)
         hi = bisect.bisect_right(dates, date_to)
         return self._orders[key][lo:hi]
+
+    def by_products(self, query: ProductQuery) -> Sequence[OrderView]:
+        hits: dict[str, int] = defaultdict(int)
+        found: dict[str, OrderView] = {}
+        for product in dict.fromkeys(query.products):
+            for order in {o.order_no: o for o, keys, day in self._by_product.get(product, ()) if query.admits(day, keys)}.values():
+                hits[order.order_no] += 1
+                found[order.order_no] = order
+        ranked = sorted((n for n in hits if hits[n] >= query.min_hits), key=lambda n: (-hits[n], n))
+        return [found[n] for n in ranked[: query.limit]]

@@ -31,6 +31,8 @@ class MatchConfig:
     customer_weights: dict[str, float]
     min_customer_items_score: float
     min_items_score: float
+    items_led_min_hits: float
+    items_led_min_items_score: float
     ambiguity_margin: float
 
 
@@ -61,5 +63,7 @@ def match_config() -> MatchConfig:
         customer_weights=dict(s["customer_weights"]),
         min_customer_items_score=float(s["min_customer_items_score"]),
         min_items_score=float(s["min_items_score"]),
+        items_led_min_hits=float(s["items_led_min_hits"]),
+        items_led_min_items_score=float(s["items_led_min_items_score"]),
         ambiguity_margin=float(s["ambiguity_margin"]),
     )

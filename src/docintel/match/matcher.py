@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, replace
 
 from docintel.extract.records import ExtractedDocument
-from docintel.match.books import OrderBook
+from docintel.match.books import OrderBook, ProductQuery
 from docintel.match.config import match_config
 from docintel.match.customers import best_customer_similarity, best_ocr_customer_similarity, customer_key
 from docintel.match.items import align_items
@@ -85,7 +86,10 @@ def _score(
     items = alignment.score * (0.8 + 0.2 * alignment.quantity_agreement)
     date = _date_score(doc_date, order.order_date)
     customer = plain
-    if method == "customer_date_items":
+    if method in ("customer_date_items", "items"):
+        if method == "items" and plain is not None and plain < cfg.same_customer:
+            # The goods established the order: a name a slip or two off is its customer misread.
+            customer = best_ocr_customer_similarity(doc.customer, names)
         w = cfg.customer_weights
         score = w["customer"] * (customer or 0.0) + w["items"] * items + w["date"] * date
     else:
@@ -123,6 +127,33 @@ def _customer_candidates(doc: ExtractedDocument, doc_date: dt.date | None, book:
     return list(book.by_customer(key, doc_date - window, doc_date + window))
 
 
+def _item_candidates(doc: ExtractedDocument, doc_date: dt.date | None, book: OrderBook) -> list[OrderView]:
+    """Orders listing most of the document's goods, in its date window, or of its customer when
+    the date was not read; nothing when neither anchors the search."""
+    by_products = getattr(book, "by_products", None)
+    products = tuple(dict.fromkeys(i.product for i in doc.items if i.product))
+    key = customer_key(doc.customer)
+    if by_products is None or len(products) < 2 or (doc_date is None and key is None):
+        return []
+    cfg = match_config()
+    query = ProductQuery(products, max(2, math.ceil(cfg.items_led_min_hits * len(products))))
+    if doc_date is not None:
+        window = dt.timedelta(days=cfg.window_days)
+        query = replace(query, date_from=doc_date - window, date_to=doc_date + window)
+    else:
+        query = replace(query, customer_key=key)
+    return list(by_products(query))
+
+
+def _items_led(doc: ExtractedDocument, doc_date: dt.date | None, book: OrderBook) -> list[_Scored]:
+    cfg = match_config()
+    scored = (_score(doc, doc_date, o, "items") for o in _item_candidates(doc, doc_date, book))
+    return [
+        s for s in scored
+        if (s.customer_score or 0.0) >= cfg.same_customer and _items_ok(s, cfg.items_led_min_items_score)
+    ]
+
+
 def match_to_orders(doc: ExtractedDocument, book: OrderBook) -> MatchResult:
     cfg = match_config()
     doc_date = _doc_date(doc)
@@ -140,6 +171,8 @@ def match_to_orders(doc: ExtractedDocument, book: OrderBook) -> MatchResult:
             and (s.customer_score or 0.0) >= cfg.same_customer
             and _items_ok(s)
         ]
+    if not scored:
+        scored = _items_led(doc, doc_date, book)
     if not scored:
         return MatchResult(order_no=None, score=0.0, method=None)
     scored.sort(key=lambda s: (-s.score, s.order.order_no))
@@ -167,7 +200,7 @@ def _result(best: _Scored, rivals: list[str]) -> MatchResult:
     )
 
 
-def _items_ok(s: _Scored) -> bool:
+def _items_ok(s: _Scored, share: float | None = None) -> bool:
     paired = [a for a in s.alignment_lines if a.item_index is not None and a.order_line_id is not None]
     # Share of the union of items and order lines that pair up.
-    return len(paired) / max(1, len(s.alignment_lines)) >= match_config().min_items_score
+    return len(paired) / max(1, len(s.alignment_lines)) >= (match_config().min_items_score if share is None else share)

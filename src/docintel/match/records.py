@@ -6,8 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
 
-# manual: a clerk linked the document to the order.
-MatchMethod = Literal["order_no", "order_no_fuzzy", "doc_no", "code", "customer_date_items", "manual"]
+# items: found by the goods the document lists; manual: a clerk linked the document to the order.
+MatchMethod = Literal["order_no", "order_no_fuzzy", "doc_no", "code", "customer_date_items", "items", "manual"]
 
 
 @dataclass(frozen=True, slots=True)

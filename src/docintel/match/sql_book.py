@@ -9,7 +9,9 @@ equality (plus a date range) on an index, then the found orders' lines are loade
   numbers differ only by O/0, S/5… share an order_no_key, and an exact lookup must not return them);
 - by_near_order_no: order_no_key IN (every key one substitution, deletion or insertion away
   from the printed one, see numbers.near_keys): a few hundred probes of the same index;
-- by_customer: (customer_key, order_date) composite index, one range scan.
+- by_customer: (customer_key, order_date) composite index, one range scan;
+- by_products: (product, line_date) index on order_lines, one range scan per product, grouped by
+  order and counted (the orders listing most of the slip's goods).
 
 Only the key of `customer` (the longest name the book uses) is indexed; the memory book also indexes
 the keys of the other spellings in customer_names, which usually share it.
@@ -20,12 +22,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, distinct, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from docintel.match.books import ProductQuery
 from docintel.match.numbers import confusable_key, near_keys, number_key
 from docintel.match.records import OrderLineView, OrderView
-from docintel.store.models import Order
+from docintel.store.models import Order, OrderLine
 
 
 def order_view(order: Order) -> OrderView:
@@ -77,6 +80,18 @@ class SqlOrderBook:
         return self._load(
             select(Order).where(Order.customer_key == key, Order.order_date.between(date_from, date_to))
         )
+
+    def by_products(self, query: ProductQuery) -> Sequence[OrderView]:
+        hits = func.count(distinct(OrderLine.product))
+        ids = select(OrderLine.order_id).where(OrderLine.product.in_(query.products))
+        if query.date_from is not None and query.date_to is not None:
+            ids = ids.where(OrderLine.line_date.between(query.date_from, query.date_to))
+        if query.customer_key is not None:
+            ids = ids.join(Order, Order.id == OrderLine.order_id).where(Order.customer_key == query.customer_key)
+        ids = ids.group_by(OrderLine.order_id).having(hits >= query.min_hits).order_by(hits.desc(), OrderLine.order_id).limit(query.limit)
+        ranked = list(self.session.scalars(ids))
+        orders = {o.id: o for o in self.session.scalars(select(Order).where(Order.id.in_(ranked)).options(selectinload(Order.lines)))}
+        return [order_view(orders[i]) for i in ranked if i in orders]
 
     def _by_number_key(self, key: str | None) -> list[OrderView]:
         if key is None:

@@ -224,7 +224,8 @@ class Order(TimestampMixin, Base):
 
 class OrderLine(Base):
     __tablename__ = "order_lines"
-    __table_args__ = (UniqueConstraint("order_id", "line_no"),)
+    # Matching by the goods a slip lists (match.sql_book.by_products): one range scan per product.
+    __table_args__ = (UniqueConstraint("order_id", "line_no"), Index("ix_order_lines_product_line_date", "product", "line_date"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
