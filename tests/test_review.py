@@ -238,14 +238,20 @@ def test_a_rejected_order_is_not_chosen_again_and_a_clerk_may_link_back(factory)
     assert error.value.code == ErrorCode.INVALID_CORRECTION
 
 
-def test_send_back_for_rescan(factory) -> None:
-    document_id = _store(factory, _receipt())
+def test_send_back_for_rescan_closes_its_open_flags(factory) -> None:
+    document_id = _store(factory, _receipt(quantity=90))
+    with factory() as session:
+        flag_ids = sorted(session.scalars(select(Flag.id).where(Flag.document_id == document_id)))
+        assert flag_ids and _open_codes(session, document_id) == {"QTY_MISMATCH"}
     with factory.begin() as session:
         send_back_for_rescan(session, document_id, clerk="li", note="右边被裁掉")
     with factory() as session:
         assert session.get(Document, document_id).status == DocumentStatus.REJECTED
         action = session.scalars(select(ClerkAction).where(ClerkAction.document_id == document_id)).one()
         assert (action.action, action.comment) == ("send_back", "右边被裁掉")
+        assert action.after["dismissed_flags"] == flag_ids
+        assert _open_codes(session, document_id) == set()
+        assert {f.resolved_by for f in session.scalars(select(Flag).where(Flag.document_id == document_id))} == {"li"}
 
 
 def test_a_corrected_customer_name_is_learnt_for_the_next_document(factory) -> None:

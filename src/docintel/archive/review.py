@@ -242,14 +242,24 @@ def reject_match(session: Session, document_id: int, clerk: str, comment: str | 
 
 
 def send_back_for_rescan(session: Session, document_id: int, clerk: str, note: str | None = None) -> Document:
-    """The scan is unusable (cut off, blurred, wrong page): rejected until a new scan is ingested."""
+    """The scan is unusable (cut off, blurred, wrong page): rejected until a new scan is ingested.
+
+    Its open flags are closed as dismissed (they judge a reading the clerk has thrown away; the new
+    scan gets its own), so the queue and flag lists no longer count them; the audit lists them.
+    """
     document = _document(session, document_id)
+    open_flags = session.scalars(select(Flag).where(Flag.document_id == document.id, Flag.status == FlagStatus.OPEN)).all()
     session.add(
         ClerkAction(
             document_id=document.id, clerk=clerk, action="send_back",
-            before={"status": str(document.status)}, after={"status": str(DocumentStatus.REJECTED)}, comment=note,
+            before={"status": str(document.status)},
+            after={"status": str(DocumentStatus.REJECTED), "dismissed_flags": [f.id for f in open_flags]},
+            comment=note,
         )
     )
+    now = dt.datetime.now(dt.UTC)
+    for flag in open_flags:
+        flag.status, flag.resolved_at, flag.resolved_by = FlagStatus.DISMISSED, now, clerk
     document.status = DocumentStatus.REJECTED
     _touch(session, document)
     return document
