@@ -23,6 +23,7 @@ PRODUCTS = ["膨胀螺丝", "劳保手套", "平垫圈", "弹垫圈", "电线", 
 
 def test_keys_fold_width_case_spaces_and_punctuation() -> None:
     assert name_key("ＬＥＤ 灯管（T8）") == name_key("led灯管t8")
+    assert name_key("膨脹螺絲") == name_key("膨胀螺丝")
     assert [edits_allowed(k) for k in ("电线", "平垫圈", "膨胀螺丝", "温州鑫源机械制造商行", "无锡恒达五金贸易有限责任公司")] == [0, 1, 1, 1, 2]
 
 

@@ -241,3 +241,11 @@ def test_a_misread_number_the_slips_own_amount_disproves_is_put_right(orders):
     assert (by_item[1].doc_unit_price, by_item[1].repaired) == (1.06, ("unit_price",))
     # A real shortfall prints its own amount (3 × 200): it stays, and is flagged by the caller.
     assert (by_item[2].doc_quantity, by_item[2].repaired) == (3, ())
+
+
+def test_traditional_product_names_pair_with_the_books_simplified_ones(orders):
+    items = [LineItem(product="不鏽鋼六角螺栓", spec="M8×30", quantity=500, unit_price=0.5),
+             LineItem(product="膨脹螺絲", spec="M10×80", quantity=120, unit_price=1.06),
+             LineItem(product="配電箱", spec="12回路", quantity=4, unit_price=200.0)]
+    result = match_to_orders(_doc(order_no="PO-2024-0315", items=items), MemoryOrderBook(orders))
+    assert all(a.product_score == 1.0 for a in result.lines)

@@ -89,9 +89,9 @@ def fill_archive(session: Session) -> dict[str, int]:
             text="苏州鸿运工业品供应链有限公司  销售发票\n购买方：苏州鑫源建材有限公司\n订单号：ＨＴ２４０２２９０１\n水泥 P.O 42.5 吨 10 420.00 4200.00",
         ),
         "traditional": add_document(
-            session, "a7", customer="台北恆達五金行", vendor="鼎信五金股份有限公司", date=dt.date(2024, 3, 31),
+            session, "a7", customer="台北瑞豐五金行", vendor="鼎信五金股份有限公司", date=dt.date(2024, 3, 31),
             doc_type="monthly_statement", doc_no="1130331001", order_no="CG-2403-077", items=[("不鏽鋼六角螺栓", "M8×30")],
-            text="鼎信五金股份有限公司  月結對帳單\n客戶名稱: 台北恆達五金行\n1 不鏽鋼六角螺栓 M8×30 個 100",
+            text="鼎信五金股份有限公司  月結對帳單\n客戶名稱: 台北瑞豐五金行\n1 不鏽鋼六角螺栓 M8×30 個 100",
         ),
         "scattered": add_document(  # 恒, 达 and 五金 all on it, never together
             session, "a10", customer="佛山恒达食品经营部", vendor=VENDOR, date=None, doc_type="sales_slip",
@@ -141,7 +141,9 @@ def found(archive, **params) -> list[str]:
 def test_a_chinese_word_finds_every_document_with_it(archive) -> None:
     # 螺栓 is a jieba word of 不锈钢六角螺栓, and the same characters in 不鏽鋼六角螺栓
     assert set(found(archive, text="螺栓")) == {"exact", "misread", "traditional"}
-    assert set(found(archive, text="不锈钢")) == {"exact", "misread"}  # simplified and traditional differ here
+    # Traditional characters are folded to simplified: 不锈钢 is also 不鏽鋼, and the other way round.
+    assert set(found(archive, text="不锈钢")) == {"exact", "misread", "traditional"}
+    assert set(found(archive, text="不鏽鋼")) == {"exact", "misread", "traditional"}
 
 
 def test_part_of_a_name_across_jieba_words_is_found_by_character_pairs(archive) -> None:
@@ -175,6 +177,16 @@ def test_the_customer_filter_tolerates_a_misread_character_from_four_characters(
     assert found(archive, customer="恒达五金")[-1] == "misread"
     # the exact customer (a facet value, or the full name) comes first
     assert found(archive, customer="上海恒达五金贸易有限公司")[0] == "exact"
+
+
+def test_traditional_and_simplified_find_each_other_and_highlight_what_is_printed(archive) -> None:
+    assert found(archive, text="月结对账单") == ["traditional"]   # printed 月結對帳單
+    assert found(archive, text="瑞丰", customer="台北瑞丰") == ["traditional"]   # printed 瑞豐
+    hit = next(h for h in run(archive, text="对账单").hits if h.id == archive[2]["traditional"])
+    text = next(h for h in hit.highlights if h.field == "text")
+    # Offsets point into the printed text: what is marked is the traditional spelling.
+    assert "對帳單" in "".join(text.text[s:e] for s, e in text.spans)
+    assert "<mark>" in text.html and "對帳" in text.html
 
 
 def test_full_width_text_and_queries_are_folded(archive) -> None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from docintel.chinese import to_simplified
 from docintel.extract.records import ExtractedDocument
 
 # Edits forgiven per character of the name's key: one in a name of 3–11 characters, two from 12
@@ -32,8 +33,9 @@ _SIZE_OR_MODEL = re.compile(r"[0-9A-Za-z]")
 
 
 def name_key(text: str) -> str:
-    """What two spellings of one name share: width folded, spaces and punctuation dropped."""
-    return _NOT_NAME.sub("", unicodedata.normalize("NFKC", text)).lower()
+    """What two spellings of one name share: width and traditional characters folded, spaces and
+    punctuation dropped (膨脹螺絲 is 膨胀螺丝)."""
+    return to_simplified(_NOT_NAME.sub("", unicodedata.normalize("NFKC", text)).lower())
 
 
 def edits_allowed(key: str) -> int:

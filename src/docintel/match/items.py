@@ -12,6 +12,7 @@ import numpy as np
 from rapidfuzz import fuzz
 from scipy.optimize import linear_sum_assignment
 
+from docintel.chinese import to_simplified
 from docintel.extract.records import LineItem
 from docintel.match.config import match_config
 from docintel.match.records import LineAlignment, OrderLineView
@@ -30,7 +31,8 @@ class Alignment:
 def _fold(text: str | None) -> str:
     if not text:
         return ""
-    return _SPACE.sub("", unicodedata.normalize("NFKC", text).casefold())
+    # 膨脹螺絲 on a Taiwanese slip is the book's 膨胀螺丝.
+    return to_simplified(_SPACE.sub("", unicodedata.normalize("NFKC", text).casefold()))
 
 
 def product_similarity(item: LineItem, line: OrderLineView) -> float:

@@ -11,8 +11,9 @@ Two analyzers read the same text:
   the skip pair over that character and every pair away from it (compile.py builds those
   alternatives). A run of one character is indexed as that character.
 
-Both fold full-width to half-width (NFKC) and case, keeping offsets into the original text, so
-highlights point at what the clerk sees, not at a folded copy.
+Both fold full-width to half-width (NFKC), case, and traditional to simplified characters
+(簽收單 finds 签收单), keeping offsets into the original text, so highlights point at what the
+clerk sees, not at a folded copy.
 """
 
 from __future__ import annotations
@@ -25,11 +26,13 @@ from collections.abc import Iterator
 from functools import lru_cache
 
 from whoosh.analysis import Token, Tokenizer
+
+from docintel.chinese import to_simplified
 from whoosh.lang.porter import stem
 
 # Bump when tokens or the index fields (schema.py) change: an index built by another version is
 # rebuilt at start-up.
-ANALYSIS_VERSION = 5
+ANALYSIS_VERSION = 6
 
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _RUNS = re.compile(rf"(?P<han>[{_HAN}]+)|(?P<alpha>[^\W\d_{_HAN}]+)|(?P<digit>\d+)")
@@ -60,7 +63,7 @@ _FOLD_CACHE: dict[str, str] = {}
 def _fold_char(char: str) -> str:
     folded = _FOLD_CACHE.get(char)
     if folded is None:
-        folded = unicodedata.normalize("NFKC", char).casefold()
+        folded = to_simplified(unicodedata.normalize("NFKC", char).casefold())
         _FOLD_CACHE[char] = folded
     return folded
 
@@ -73,10 +76,11 @@ def fold(text: str) -> tuple[str, tuple[int, ...] | None]:
     """
     if text.isascii():
         return text.lower(), None
-    folded = unicodedata.normalize("NFKC", text).casefold()
+    folded = to_simplified(unicodedata.normalize("NFKC", text).casefold())
     if len(folded) == len(text):
-        # Character for character (full-width forms, case): offsets are unchanged. Where lengths
-        # differ (ligatures, circled numbers, combining accents) it is done character by character.
+        # Character for character (full-width forms, case, traditional → simplified): offsets are
+        # unchanged. Where lengths differ (ligatures, circled numbers, combining accents) it is
+        # done character by character.
         return folded, None
     parts: list[str] = []
     offsets: list[int] = []

@@ -1,0 +1,44 @@
+"""Traditional → simplified folding, character for character, for comparing and indexing text.
+
+Taiwanese and Hong Kong forms print 簽收單 and 膨脹螺絲 where the order book or a clerk's search
+says 签收单 and 膨胀螺丝. OpenCC's character table folds them; phrase conversion is not used,
+because a caller keeps offsets into the original text and needs one character out per character in.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from functools import lru_cache
+
+_HAN = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
+# Simplified variants OpenCC keeps apart but forms use for one word: 對帳單 becomes 对帐单, while
+# mainland forms print 对账单.
+VARIANTS = {"账": "帐"}
+_converter = None
+_lock = threading.Lock()
+
+
+def _opencc():
+    global _converter
+    if _converter is None:
+        with _lock:
+            if _converter is None:
+                import opencc
+
+                _converter = opencc.OpenCC("t2s")
+    return _converter
+
+
+@lru_cache(maxsize=65536)
+def simplified_char(char: str) -> str:
+    folded = _opencc().convert(char)
+    folded = folded if len(folded) == 1 else char
+    return VARIANTS.get(folded, folded)
+
+
+def to_simplified(text: str) -> str:
+    """`text` with traditional characters replaced by their simplified forms; same length."""
+    if not _HAN.search(text):
+        return text
+    return "".join(simplified_char(c) for c in text)
