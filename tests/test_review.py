@@ -343,3 +343,11 @@ def test_a_quantity_misread_that_the_printed_amount_disproves_is_put_right_not_f
         assert document.status == DocumentStatus.MATCHED
         assert document.fields["items"][0]["quantity"] == 100
         assert document.fields["readings"] == {"items.0.quantity": "10"}
+
+
+def test_an_order_number_read_with_look_alikes_is_stored_as_the_books(factory) -> None:
+    document_id = _store(factory, _receipt(order_no="P0-7"))
+    with factory() as session:
+        document = session.get(Document, document_id)
+        assert (document.order_no, document.fields["readings"]) == ("PO-7", {"order_no": "P0-7"})
+        assert _open_codes(session, document_id) == set()

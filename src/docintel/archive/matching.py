@@ -152,8 +152,14 @@ def _persist_flag(session: Session, document: Document, match: Match | None, rec
 
 
 def _take_repairs(extracted: ExtractedDocument, result: MatchResultLike) -> bool:
-    """Put the numbers matching found misread into the document's items (the reading kept)."""
+    """Put what matching found misread right in the document (the reading kept): an order number
+    that named its order through OCR look-alikes or one slip (P0-2024-O315, corroborated by the
+    customer or items), and item numbers the slip's own amounts disprove."""
     changed = False
+    if result.method == "order_no_fuzzy" and result.order_no and extracted.order_no and extracted.order_no != result.order_no:
+        extracted.readings.setdefault("order_no", extracted.order_no)
+        extracted.order_no = result.order_no
+        changed = True
     for line in result.lines:
         if line.item_index is None or line.item_index >= len(extracted.items):
             continue
