@@ -29,6 +29,10 @@ DEFAULT_TEXT_HEIGHT = 40.0
 PRINTED_MAX_HEIGHT = 1.5
 # Straight rules at least this many text heights long are form lines/underscores.
 RULE_TEXT_HEIGHTS = 2.0
+# A component whose pixels spread less than this many text heights (standard deviation) across its
+# main direction is a thin straight line (a 1-2 px streak spreads ~0.5 px); a pen stroke is wider and
+# curves (even a single upright stroke of a carbon copy spreads ~2 px).
+STRAIGHT_MAX_SPREAD = 0.025
 # Specks smaller than this share of text height² are noise/JPEG artefacts.
 SPECK_AREA = 0.04
 # A dark component counts as handwriting when its extent reaches this many printed text heights.
@@ -42,10 +46,24 @@ FULL_SCORE_EVIDENCE = 5.0
 
 
 # On greyscale scans a seal is no longer red. Seals are searched this many printed text heights around
-# the field (a 40 mm stamp is ~12 text heights across), and inside a seal's box the stamp's mid-grey
-# ink (this many levels below the paper) is dropped; pen strokes are darker and keep their cores.
+# the field (a 40 mm stamp is ~12 text heights across), and inside a seal the stamp's mid-grey ink (at
+# most this many levels below the paper, less when its ring is lighter) is dropped; pen strokes are
+# darker and keep their cores.
 SEAL_SEARCH_TEXT_HEIGHTS = 12
 GREY_SEAL_DARK_RANGE = (55, 170)
+# The stamp's own darkness is read along its ring (this many samples on each of these shares of its
+# axes, this percentile of the inked ones, at least this many of them); pen ink darker than it by
+# more than the margin is kept.
+RING_DARKNESS_SAMPLES = 360
+RING_DARKNESS_BAND = (0.92, 0.96, 1.0)
+RING_DARKNESS_PERCENTILE = 80
+RING_DARKNESS_MIN_HITS = 40
+SEAL_DARKNESS_MARGIN = 25
+# The stamp's area, as a share of its fitted ring's axes: the fit may follow the ring's inner edge, and
+# the outer edge and its blur belong to the stamp too.
+SEAL_MASK_SCALE = 1.12
+# ...grown by this many text heights: a double ring's fit may follow its inner ring.
+SEAL_MASK_GROW = 0.4
 # A page that is nearly all pure black or white is a black-and-white scan: no grey level to go by.
 BINARY_EXTREME_SHARE = 0.97
 
@@ -61,25 +79,62 @@ def _clip_region(region: Box, shape: tuple[int, ...]) -> Box:
     return _clip_box(region, shape)
 
 
+def _ring_darkness(darkness: np.ndarray, ellipse: tuple) -> float | None:
+    """How dark the stamp's ink is: a high percentile of the inked samples along its ring (the
+    ellipse in `darkness` coordinates); None when too little of the ring is inked there."""
+    (cx, cy), (ax1, ax2), angle = ellipse
+    t = np.linspace(0, 2 * np.pi, RING_DARKNESS_SAMPLES, endpoint=False)
+    rot = np.radians(angle)
+    values = []
+    for f in RING_DARKNESS_BAND:
+        ex, ey = ax1 / 2 * f * np.cos(t), ax2 / 2 * f * np.sin(t)
+        x = np.round(cx + ex * np.cos(rot) - ey * np.sin(rot)).astype(int)
+        y = np.round(cy + ex * np.sin(rot) + ey * np.cos(rot)).astype(int)
+        ok = (x >= 0) & (x < darkness.shape[1]) & (y >= 0) & (y < darkness.shape[0])
+        values.append(darkness[y[ok], x[ok]])
+    ink = np.concatenate(values)
+    ink = ink[ink > GREY_SEAL_DARK_RANGE[0]]
+    return float(np.percentile(ink, RING_DARKNESS_PERCENTILE)) if ink.size >= RING_DARKNESS_MIN_HITS else None
+
+
 def _grey_seal_ink(color: np.ndarray, region: Box, text_h: float, darkness: np.ndarray) -> np.ndarray:
-    """Mask (in region coordinates) of a greyscale seal's ink inside the field."""
+    """Mask (in region coordinates) of a greyscale seal's ink inside the field.
+
+    On a grey page the stamp's ink is as dark as its ring, measured along the ring; a pen stroke over
+    it is darker and keeps its core. When the stamp is black (a black-and-white page) both are alike:
+    the whole inside of the stamp is dropped (a signature that runs out of it still counts outside)."""
     rx, ry, rw, rh = region
     out = np.zeros((rh, rw), bool)
     grey = color[ry:ry + rh, rx:rx + rw, 1]
-    if np.mean((grey < 40) | (grey > 215)) >= BINARY_EXTREME_SHARE:
-        return out
+    binary = np.mean((grey < 40) | (grey > 215)) >= BINARY_EXTREME_SHARE
     pad = int(SEAL_SEARCH_TEXT_HEIGHTS * text_h)
     x0, y0 = max(0, rx - pad), max(0, ry - pad)
     x1, y1 = min(color.shape[1], rx + rw + pad), min(color.shape[0], ry + rh + pad)
     low, high = GREY_SEAL_DARK_RANGE
-    seal_grey = (darkness > low) & (darkness < high)
     for seal in detect_seals(color[y0:y1, x0:x1]):
-        sx, sy, sw, sh = seal.box
-        sx0, sy0 = max(0, sx + x0 - rx), max(0, sy + y0 - ry)
-        sx1, sy1 = min(rw, sx + x0 - rx + sw), min(rh, sy + y0 - ry + sh)
-        if sx1 > sx0 and sy1 > sy0:
-            out[sy0:sy1, sx0:sx1] |= seal_grey[sy0:sy1, sx0:sx1]
+        if seal.ellipse is None:
+            continue
+        (cx, cy), (ax1, ax2), angle = seal.ellipse
+        inside = np.zeros((rh, rw), np.uint8)
+        box = ((cx + x0 - rx, cy + y0 - ry), (ax1 * SEAL_MASK_SCALE, ax2 * SEAL_MASK_SCALE), angle)
+        cv2.ellipse(inside, box, 1, -1)
+        cv2.ellipse(inside, box, 1, max(2, int(2 * SEAL_MASK_GROW * text_h)))
+        inside = inside.astype(bool)
+        # The ring is sampled on the page around the field, where most of it lies.
+        level = None if binary else _ring_darkness(_darkness_map(color[y0:y1, x0:x1, 1], text_h), seal.ellipse)
+        if binary or (level is not None and level + SEAL_DARKNESS_MARGIN >= high):
+            out |= inside  # a black stamp: no darker pen stroke to tell apart
+            continue
+        top = high if level is None else level + SEAL_DARKNESS_MARGIN
+        out |= inside & (darkness > low) & (darkness < top)
     return out
+
+
+def _darkness_map(gray: np.ndarray, text_h: float) -> np.ndarray:
+    """Grey levels below the local paper (a closing a little wider than a stroke)."""
+    k = max(15, int(text_h * 1.5) | 1)
+    paper = cv2.morphologyEx(gray, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
+    return paper.astype(np.int16) - gray.astype(np.int16)
 
 
 def _text_height_near(color: np.ndarray, region: Box) -> float:
@@ -93,19 +148,36 @@ def _text_height_near(color: np.ndarray, region: Box) -> float:
     return height if height >= 8 else DEFAULT_TEXT_HEIGHT
 
 
-def _stroke_lengths(mask: np.ndarray, blue: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per component: stats, approximate centre-line length (area / stroke width), share of blue pixels."""
+def _stroke_lengths(mask: np.ndarray, blue: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per component: stats, approximate centre-line length (area / stroke width), share of blue
+    pixels, and the spread of its pixels across their main direction (standard deviation, px)."""
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     if n <= 1:
-        return np.zeros((0, 5), int), np.zeros(0), np.zeros(0)
+        return np.zeros((0, 5), int), np.zeros(0), np.zeros(0), np.zeros(0)
     dist = cv2.distanceTransform(mask, cv2.DIST_L2, 3)
     # Mean of 2*dist over a stroke is about its width; per component via bincount.
-    sums = np.bincount(labels.ravel(), weights=dist.ravel(), minlength=n)
+    flat = labels.ravel()
+    sums = np.bincount(flat, weights=dist.ravel(), minlength=n)
     areas = stats[:, cv2.CC_STAT_AREA].astype(float)
     width = np.maximum(1.0, 2.0 * sums / np.maximum(areas, 1) + 0.5)
     length = areas / width
-    blues = np.bincount(labels.ravel(), weights=(blue & (mask > 0)).ravel().astype(float), minlength=n)
-    return stats[1:], length[1:], (blues / np.maximum(areas, 1))[1:]
+    blues = np.bincount(flat, weights=(blue & (mask > 0)).ravel().astype(float), minlength=n)
+    return stats[1:], length[1:], (blues / np.maximum(areas, 1))[1:], _cross_spread(labels, n, areas)[1:]
+
+
+def _cross_spread(labels: np.ndarray, n: int, areas: np.ndarray) -> np.ndarray:
+    """Per label, the standard deviation of its pixels along their minor principal axis: about a
+    third of the width for a straight line, large for anything that curves."""
+    ys, xs = np.indices(labels.shape, dtype=np.float64)
+    flat, xs, ys = labels.ravel(), xs.ravel(), ys.ravel()
+    count = np.maximum(areas, 1)
+    mx, my = (np.bincount(flat, weights=v, minlength=n) / count for v in (xs, ys))
+    sxx = np.bincount(flat, weights=xs * xs, minlength=n) / count - mx * mx
+    syy = np.bincount(flat, weights=ys * ys, minlength=n) / count - my * my
+    sxy = np.bincount(flat, weights=xs * ys, minlength=n) / count - mx * my
+    half_trace, det = (sxx + syy) / 2, sxx * syy - sxy * sxy
+    minor = half_trace - np.sqrt(np.maximum(half_trace * half_trace - det, 0))
+    return np.sqrt(np.maximum(minor, 0))
 
 
 def _handwriting_like(stats: np.ndarray, text_h: float) -> np.ndarray:
@@ -165,11 +237,15 @@ def detect_handwriting(color: np.ndarray, region: Box, printed_boxes: Sequence[B
     mask = cv2.subtract(mask, cv2.dilate(rules, np.ones((5, 5), np.uint8)))
     # Join dotted carbon-copy strokes and pen skips, without merging separate printed glyphs much.
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3)))
-    stats, length, blue_share = _stroke_lengths(mask, blue)
+    stats, length, blue_share, spread = _stroke_lengths(mask, blue)
     if len(stats) == 0:
         return Handwriting(False, 0.0, None)
     area = stats[:, cv2.CC_STAT_AREA]
     keep = area >= SPECK_AREA * text_h * text_h
+    # A thin straight line, slanted (a scanner streak, a rule on a skewed page, either cut in pieces by
+    # the field's rule), escapes the rule filter: it is no pen stroke either.
+    diagonal = np.hypot(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
+    keep &= ~((diagonal >= HAND_MIN_EXTENT * text_h) & (spread <= STRAIGHT_MAX_SPREAD * text_h))
     # Components glued to the region border over a long stretch are the page edge or a cut rule.
     touches = ((stats[:, cv2.CC_STAT_LEFT] == 0) | (stats[:, cv2.CC_STAT_TOP] == 0)
                | (stats[:, cv2.CC_STAT_LEFT] + stats[:, cv2.CC_STAT_WIDTH] >= rw)

@@ -2,7 +2,8 @@
 scans.
 
 A colour page is searched for red ink, compared against the paper's own colour so pink or yellow
-carbonless paper does not read as red. A greyscale or black-and-white scan has no red left, so a seal
+carbonless paper does not read as red; on a form printed in red the stamp is told from the print by
+its thicker strokes. A greyscale or black-and-white scan has no red left, so a seal
 is found by shape: a ring of ink much thicker than printed strokes, closed (or cut only by the page
 edge), with sparse text inside.
 """
@@ -38,17 +39,30 @@ RING_MIN_VISIBLE = 0.40
 # A seal is a ring with sparse text inside, not a filled red disc (logo, red block).
 SEAL_MAX_FILL = 0.55
 SEAL_MIN_FILL = 0.03
+# Share of the axes inside which a seal's text is looked for: an English stamp's text runs just
+# inside the ring and may leave the centre empty.
+SEAL_TEXT_SCALE = 0.85
+# A ring closed this far is a stamp even when its text is too faint to show in the ink mask.
+SEAL_CLOSED_COVERAGE = 0.90
 # Rectangular seals: a closed red frame, text inside, no long red lines crossing the interior.
 RECT_MIN_COVERAGE = 0.80
 RECT_MAX_ASPECT = 3.5
+# A rectangular stamp (收讫, 已付款) is a few centimetres long: a red frame across much of the page is
+# a printed table.
+RECT_MAX_SIDE = 0.4
 # Red straight runs longer than this share of the page's short side are form rules, not seal rings
 # (the flattest stretch of a ring, at its top, runs ~0.1 of the short side).
 SEAL_RULE_LENGTH = 0.3
 
 # --- achromatic pages ----------------------------------------------------------------------------
-# A page whose pixels differ between channels by at most this much (99th percentile) has no colour.
+# A page whose pixels differ between channels by at most this much (99th percentile) has no colour...
 ACHROMATIC_MAX_CHROMA = 12
 ACHROMATIC_PERCENTILE = 99
+# ...unless some pixels are clearly coloured ink: a seal and a blue signature are well under 1% of a
+# mostly blank colour page (0.3-1% of the pixels), grey and black-and-white scans have none at all.
+ACHROMATIC_INK_CHROMA = 50
+ACHROMATIC_MAX_INK_SHARE = 0.001
+ACHROMATIC_SAMPLES = 80_000
 # Ink: this many grey levels below the local paper (a red seal turned grey is ~80-140 below white).
 GREY_INK_DELTA = 50
 # Local paper level: a max filter this share of the work image's long side, so shadows are not ink.
@@ -59,6 +73,11 @@ GREY_THICK_KERNEL = 3
 # On achromatic pages text and rules are ink too, so the ring tests are stricter than for red ink.
 GREY_RING_MIN_COVERAGE = 0.70
 GREY_MAX_FILL = 0.40
+# A ring with clear paper all around it may have faded more (a worn stamp, a black-and-white
+# threshold, a ring cut by the paper edge and the corrected page's fill): nothing else crosses it,
+# so its gaps are not the spaces between unrelated strokes.
+GREY_ISOLATED_MIN_COVERAGE = 0.60
+GREY_ISOLATED_MAX_OUTSIDE = 0.10
 # Just outside the ring the paper is mostly clear: a filled shape (a QR code, a black block, a dense
 # table) is ink there too.
 RING_OUTSIDE_SCALE = 1.12
@@ -75,6 +94,8 @@ class Seal:
     box: Box
     shape: Literal["round", "oval", "rect"]
     score: float
+    # The fitted ring of a round/oval seal, ((cx, cy), (axis1, axis2), angle°) as cv2.ellipse takes it.
+    ellipse: tuple[tuple[float, float], tuple[float, float], float] | None = None
 
 
 @dataclass(frozen=True)
@@ -84,10 +105,14 @@ class _RingRules:
     min_coverage: float
     max_fill: float
     max_outside: float  # 1.0 disables the outside test (red ink: nothing else is red)
+    # A lower coverage accepted when the paper just outside the ring is this clear (None: never).
+    isolated_coverage: float | None = None
+    isolated_outside: float = 0.0
 
 
 RED_RULES = _RingRules(RING_MIN_COVERAGE, SEAL_MAX_FILL, 1.0)
-GREY_RULES = _RingRules(GREY_RING_MIN_COVERAGE, GREY_MAX_FILL, GREY_MAX_OUTSIDE)
+GREY_RULES = _RingRules(GREY_RING_MIN_COVERAGE, GREY_MAX_FILL, GREY_MAX_OUTSIDE,
+                        GREY_ISOLATED_MIN_COVERAGE, GREY_ISOLATED_MAX_OUTSIDE)
 
 
 def _ellipse_points(center: tuple[float, float], axes: tuple[float, float], angle_deg: float,
@@ -131,10 +156,11 @@ def _outside_density(mask: np.ndarray, center: tuple[float, float], axes: tuple[
     return float((mask[yi[ok], xi[ok]] > 0).mean()) if ok.any() else 0.0
 
 
-def _ellipse_fill(mask: np.ndarray, center: tuple[float, float], axes: tuple[float, float], angle: float) -> float:
-    """Ink density strictly inside the ring (70% of the axes), over the visible part."""
+def _ellipse_fill(mask: np.ndarray, center: tuple[float, float], axes: tuple[float, float], angle: float,
+                  scale: float = 0.7) -> float:
+    """Ink density strictly inside the ring (within `scale` of the axes), over the visible part."""
     inner = np.zeros(mask.shape, np.uint8)
-    cv2.ellipse(inner, (center, (axes[0] * 0.7, axes[1] * 0.7), angle), 255, -1)
+    cv2.ellipse(inner, (center, (axes[0] * scale, axes[1] * scale), angle), 255, -1)
     area = cv2.countNonZero(inner)
     return cv2.countNonZero(cv2.bitwise_and(mask, inner)) / area if area else 1.0
 
@@ -180,14 +206,15 @@ def _round_seal(mask: np.ndarray, ink: np.ndarray, contour: np.ndarray, short_si
         if not (SEAL_MIN_DIAMETER * short_side <= minor and major <= SEAL_MAX_DIAMETER * max(h, w)):
             continue
         visible, coverage = _ring_coverage(ink, (cx, cy), (ax1, ax2), angle)
-        if visible < RING_MIN_VISIBLE or coverage < rules.min_coverage:
+        if visible < RING_MIN_VISIBLE or coverage < min(rules.min_coverage, rules.isolated_coverage or 1.0):
             continue
         # Something is written inside (thin stamp text counts), but it is not a filled shape.
-        if _ellipse_fill(ink, (cx, cy), (ax1, ax2), angle) < SEAL_MIN_FILL:
+        if coverage < SEAL_CLOSED_COVERAGE and _ellipse_fill(ink, (cx, cy), (ax1, ax2), angle, SEAL_TEXT_SCALE) < SEAL_MIN_FILL:
             continue
         if _ellipse_fill(mask, (cx, cy), (ax1, ax2), angle) > rules.max_fill:
             continue
-        if rules.max_outside < 1.0 and _outside_density(mask, (cx, cy), (ax1, ax2), angle) > rules.max_outside:
+        max_outside = rules.max_outside if coverage >= rules.min_coverage else rules.isolated_outside
+        if max_outside < 1.0 and _outside_density(mask, (cx, cy), (ax1, ax2), angle) > max_outside:
             continue
         score = min(1.0, 0.5 + 0.5 * (coverage - rules.min_coverage) / (1 - rules.min_coverage) + 0.1 * visible)
         return score, ((cx, cy), (ax1, ax2), angle)
@@ -197,6 +224,8 @@ def _round_seal(mask: np.ndarray, ink: np.ndarray, contour: np.ndarray, short_si
 def _rect_seal(mask: np.ndarray, contour: np.ndarray, short_side: int, rules: _RingRules) -> float | None:
     x, y, bw, bh = cv2.boundingRect(contour)
     if min(bw, bh) < SEAL_MIN_DIAMETER * short_side * 0.6 or max(bw, bh) / min(bw, bh) > RECT_MAX_ASPECT:
+        return None
+    if max(bw, bh) > RECT_MAX_SIDE * max(mask.shape):
         return None
     approx = cv2.approxPolyDP(contour, 0.04 * cv2.arcLength(contour, True), True)
     if len(approx) != 4 or cv2.contourArea(approx) < 0.85 * bw * bh:
@@ -219,9 +248,9 @@ def _rect_seal(mask: np.ndarray, contour: np.ndarray, short_side: int, rules: _R
 
 
 def _seals_in_mask(mask: np.ndarray, rules: _RingRules, allow_rect: bool,
-                   ring_ink: np.ndarray | None = None) -> list[tuple[Box, str, float]]:
-    """Ring-shaped seals in a work-scale ink mask: (box, shape, score) in work coordinates. Ring
-    coverage is measured on `ring_ink` when given (all ink, where `mask` keeps only thick strokes)."""
+                   ring_ink: np.ndarray | None = None) -> list[tuple[Box, str, float, tuple | None]]:
+    """Ring-shaped seals in a work-scale ink mask: (box, shape, score, fitted ellipse or None) in work
+    coordinates. Ring coverage is measured on `ring_ink` when given (all ink, where `mask` keeps only thick strokes)."""
     short_side = min(mask.shape)
     # Pre-printed table rules would merge a seal stamped over the table into one huge component;
     # rules are straight for far longer than any stretch of a seal ring, so they can be cut out first.
@@ -231,7 +260,7 @@ def _seals_in_mask(mask: np.ndarray, rules: _RingRules, allow_rect: bool,
     closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
     ring = closed if ring_ink is None else cv2.bitwise_or(closed, ring_ink)
     contours, _ = cv2.findContours(closed, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
-    found: list[tuple[Box, str, float]] = []
+    found: list[tuple[Box, str, float, tuple | None]] = []
     for contour in contours:
         x, y, bw, bh = cv2.boundingRect(contour)
         if max(bw, bh) < SEAL_MIN_DIAMETER * short_side * 0.6:
@@ -243,11 +272,11 @@ def _seals_in_mask(mask: np.ndarray, rules: _RingRules, allow_rect: bool,
             shape = "round" if major / minor <= ROUND_AXIS_RATIO else "oval"
             box = cv2.boundingRect(cv2.ellipse2Poly((int(cx), int(cy)), (int(ax1 / 2), int(ax2 / 2)),
                                                     int(angle), 0, 360, 5))
-            found.append((_clip_box(box, mask.shape), shape, score))
+            found.append((_clip_box(box, mask.shape), shape, score, ((cx, cy), (ax1, ax2), angle)))
         elif allow_rect:
             rect_score = _rect_seal(closed, contour, short_side, rules)
             if rect_score is not None:
-                found.append(((x, y, bw, bh), "rect", rect_score))
+                found.append(((x, y, bw, bh), "rect", rect_score, None))
     return found
 
 
@@ -255,10 +284,11 @@ def is_achromatic(image: np.ndarray) -> bool:
     """True for greyscale/black-and-white scans stored as three equal channels."""
     if image.ndim == 2:
         return True
-    step = max(1, int(math.sqrt(image.shape[0] * image.shape[1] / 20_000)))
+    step = max(1, int(math.sqrt(image.shape[0] * image.shape[1] / ACHROMATIC_SAMPLES)))
     sample = image[::step, ::step].reshape(-1, 3).astype(np.int16)
     chroma = sample.max(axis=1) - sample.min(axis=1)
-    return float(np.percentile(chroma, ACHROMATIC_PERCENTILE)) <= ACHROMATIC_MAX_CHROMA
+    return (float(np.percentile(chroma, ACHROMATIC_PERCENTILE)) <= ACHROMATIC_MAX_CHROMA
+            and float(np.mean(chroma > ACHROMATIC_INK_CHROMA)) < ACHROMATIC_MAX_INK_SHARE)
 
 
 def _red_mask(small: np.ndarray) -> np.ndarray:
@@ -290,11 +320,24 @@ def detect_seals(color: np.ndarray) -> list[Seal]:
         ink, thick = _grey_ink_masks(small)
         found = _seals_in_mask(thick, GREY_RULES, allow_rect=False, ring_ink=ink)
     else:
-        found = _seals_in_mask(_red_mask(small), RED_RULES, allow_rect=True)
+        red = _red_mask(small)
+        found = _seals_in_mask(red, RED_RULES, allow_rect=True)
+        if not found:
+            # A form printed in red ink: its rules and text touch the stamp and merge with it. The
+            # stamp's ring is thicker than printed strokes, so it is searched among thick red strokes,
+            # with the stricter tests of ink that is not only the stamp's.
+            thick = cv2.morphologyEx(red, cv2.MORPH_OPEN, cv2.getStructuringElement(
+                cv2.MORPH_ELLIPSE, (GREY_THICK_KERNEL, GREY_THICK_KERNEL)))
+            found = _seals_in_mask(thick, GREY_RULES, allow_rect=False, ring_ink=red)
     seals = []
-    for box, shape, score in found:
+    for box, shape, score, fit in found:
         full = tuple(int(round(v / scale)) for v in box)
-        seals.append(Seal(box=_clip_box(full, color.shape[:2]), shape=shape, score=round(float(score), 3)))
+        ellipse = None
+        if fit is not None:
+            (cx, cy), (ax1, ax2), angle = fit
+            ellipse = ((float(cx) / scale, float(cy) / scale), (float(ax1) / scale, float(ax2) / scale), float(angle))
+        seals.append(Seal(box=_clip_box(full, color.shape[:2]), shape=shape, score=round(float(score), 3),
+                          ellipse=ellipse))
     return sorted(seals, key=lambda s: -s.score)
 
 

@@ -26,6 +26,11 @@ _PRINTED_HEIGHT_RANGE = (0.6, 1.4)
 Box = tuple[int, int, int, int]
 # A segment opening with a short run of Chinese characters closed by a colon: a field's label.
 _FIELD_LABEL = re.compile(r"([\u4e00-\u9fff][\u4e00-\u9fff ()（）]{1,8}?)\s*[:：]")
+# A label split by OCR into a run of Chinese characters and a short remainder before its colon, one
+# column gap apart (客 据 從  人: for 客戶簽收:), or with the colon read into the next word (答 收和  :AL).
+_SPLIT_LABEL = re.compile(r"([\u4e00-\u9fff][\u4e00-\u9fff ]{0,6})" + SEGMENT_SEPARATOR
+                          + r"\s*([\u4e00-\u9fff]?)\s*[:：]")
+_COLON = re.compile(r"[:：]")
 
 
 @dataclass(frozen=True)
@@ -53,7 +58,7 @@ def signature_regions(lines: Sequence[Line], page_size: tuple[int, int]) -> Iter
     group = {**vocab.titles, **vocab.fields}
     for line in lines:
         text = line.text
-        hits = find_labels(text, group)
+        hits = _find_field_labels(text, group)
         if not any(h.key == "signature" for h in hits):
             hits = sorted(hits + _unread_signoff_labels(text, hits), key=lambda h: h.start)
         for k, hit in enumerate(hits):
@@ -81,6 +86,19 @@ def signature_regions(lines: Sequence[Line], page_size: tuple[int, int]) -> Iter
                 yield hit.label, label_box, region, h
 
 
+def _find_field_labels(text: str, group: dict) -> list[LabelHit]:
+    """Labels of a line; a misread label never runs on across a colon, so a fuzzy match that does
+    (送货人:  签收 read as 送货人签字) is redone field by field."""
+    hits = find_labels(text, group)
+    if not any(h.fuzzy and _COLON.search(text, h.start, h.end) for h in hits):
+        return hits
+    out, start = [], 0
+    for piece in _COLON.split(text):
+        out += [LabelHit(h.key, h.label, h.start + start, h.end + start, h.fuzzy) for h in find_labels(piece, group)]
+        start += len(piece) + 1
+    return out
+
+
 def _unread_signoff_labels(text: str, hits: list[LabelHit]) -> list[LabelHit]:
     """On the sign line (it holds 送货人 / 制单 / 经手人), a field label that matches nothing known
     is the customer's sign-off whose print a signature has scribbled over: 收货人俭定: for
@@ -88,15 +106,23 @@ def _unread_signoff_labels(text: str, hits: list[LabelHit]) -> list[LabelHit]:
     driver = [h for h in hits if h.key == "not_signature"]
     if not driver:
         return []
-    out = []
+    spans = []
     offset = 0
     for segment in text.split(SEGMENT_SEPARATOR):
         match = _FIELD_LABEL.match(segment)
         if match:
-            start, end = offset + match.start(1), offset + match.end(1)
-            if start >= driver[0].end and not any(h.start < end and start < h.end for h in hits):
-                out.append(LabelHit(key="signature", label=match.group(1), start=start, end=end, fuzzy=True))
+            spans.append((offset + match.start(1), offset + match.end(1)))
         offset += len(segment) + len(SEGMENT_SEPARATOR)
+    for match in _SPLIT_LABEL.finditer(text):
+        opens = match.start() == 0 or text[: match.start()].endswith(SEGMENT_SEPARATOR)
+        if opens and len(re.sub(r"\s", "", match.group(1) + match.group(2))) >= 2:
+            spans.append((match.start(1), match.end(2) if match.group(2) else match.end(1)))
+    out: list[LabelHit] = []
+    for start, end in sorted(spans):
+        taken = hits + out
+        if start >= driver[0].end and not any(h.start < end and start < h.end for h in taken):
+            label = re.sub(r"\s+", "", text[start:end])
+            out.append(LabelHit(key="signature", label=label, start=start, end=end, fuzzy=True))
     return out
 
 

@@ -1,0 +1,168 @@
+"""Seal and sign-off cases found on generated test sets: colour pages with little colour, seals on
+red-printed forms, English stamps with an empty centre, worn rings, seals over signatures on grey and
+black-and-white scans, and sign-off labels that OCR misread."""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from docintel.extract.marks import detect_handwriting, detect_seals, is_achromatic
+from docintel.extract.signoff import signature_regions
+from docintel.ocr.layout import group_lines
+from docintel.ocr.records import Word
+from tests.test_marks import (BLACK_PEN, BLUE_PEN, FONT, RED, SIGN_REGION, SIGN_Y, blank_form, scribble, stamp,
+                              to_bgr, to_grey_bgr)
+
+
+def big_white_page() -> Image.Image:
+    """An A4 page at 300 dpi with a few lines of black print: mostly blank paper."""
+    img = Image.new("RGBA", (2480, 3508), (250, 250, 247, 255))
+    d = ImageDraw.Draw(img)
+    f = ImageFont.truetype(FONT, 44)
+    for k in range(12):
+        d.text((200, 300 + k * 90), f"第{k + 1}行  不锈钢六角螺栓 M8×30  数量 {k * 7 + 3}", font=f, fill=(25, 25, 25))
+    return img
+
+
+def english_stamp(img: Image.Image, cx: float, cy: float, rx: float, ry: float, ink=RED + (220,)) -> None:
+    """An oval stamp with a double ring and its text running just inside the ring: the centre is empty."""
+    overlay = Image.new("RGBA", img.size, (0, 0, 0, 0))
+    d = ImageDraw.Draw(overlay)
+    d.ellipse([cx - rx, cy - ry, cx + rx, cy + ry], outline=ink, width=9)
+    d.ellipse([cx - rx * 0.93, cy - ry * 0.93, cx + rx * 0.93, cy + ry * 0.93], outline=ink, width=3)
+    f = ImageFont.truetype(FONT, int(ry * 0.16))
+    for k, ch in enumerate("Tai Shing Hardware Co. Ltd."):
+        a = math.radians(-200 + k * 220 / 26)
+        d.text((cx + 0.8 * rx * math.cos(a), cy + 0.8 * ry * math.sin(a)), ch, font=f, fill=ink, anchor="mm")
+    img.alpha_composite(overlay)
+
+
+def test_colour_page_with_a_small_seal_is_not_achromatic():
+    img = big_white_page()
+    assert is_achromatic(to_bgr(img))
+    stamp(img, 1240, 400, 230)  # over the print: a red seal is under 1% of the page
+    bgr = to_bgr(img)
+    assert not is_achromatic(bgr)
+    seals = detect_seals(bgr)
+    assert len(seals) == 1 and abs(seals[0].box[0] + seals[0].box[2] / 2 - 1240) < 30
+
+
+def test_seal_over_a_red_printed_table_on_a_skewed_scan_is_found():
+    img = blank_form("white", red_form=True)
+    stamp(img, 1500, 560, 170)  # across red rules and red column heads
+    # Skewed: the slanted red rules are not cut out as straight rules and merge with the ring.
+    img = img.rotate(2.0, center=(1500, 560), resample=Image.BICUBIC, fillcolor=(250, 250, 247, 255))
+    seals = detect_seals(to_bgr(img))
+    assert len(seals) == 1
+    x, y, w, h = seals[0].box
+    assert abs(x + w / 2 - 1500) < 30 and abs(y + h / 2 - 560) < 30
+
+
+def test_red_framed_box_across_the_page_is_not_a_rectangular_seal():
+    img = blank_form("white")
+    d = ImageDraw.Draw(img)
+    d.rectangle([150, 820, 1850, 1330], outline=RED, width=8)  # a printed notice box in a red frame
+    f = ImageFont.truetype(FONT, 40)
+    for k, text in enumerate(("注意事项:", "1. 请当面点清货物数量", "2. 如有破损请于三日内联系")):
+        d.text((200, 860 + k * 70), text, font=f, fill=RED if k == 0 else (25, 25, 25))
+    assert detect_seals(to_bgr(img)) == []
+
+
+@pytest.mark.parametrize("mode", ["colour", "grey", "bw"])
+def test_stamp_with_text_only_along_its_ring_is_found(mode):
+    img = blank_form("white")
+    english_stamp(img, 1400, 1150, 190, 130)
+    bgr = {"colour": lambda: to_bgr(img), "grey": lambda: to_grey_bgr(img),
+           "bw": lambda: to_grey_bgr(img, 165)}[mode]()
+    seals = detect_seals(bgr)
+    assert len(seals) == 1 and seals[0].shape == "oval"
+
+
+def test_plain_empty_grey_circle_is_not_a_seal():
+    img = blank_form("white")
+    ImageDraw.Draw(img).ellipse([1300, 1000, 1600, 1300], outline=(20, 20, 20), width=3)
+    assert detect_seals(to_grey_bgr(img)) == []
+
+
+def test_worn_ring_on_blank_paper_of_a_grey_scan_is_found():
+    img = blank_form("white")
+    stamp(img, 1500, 1150, 150, oval=True)
+    bgr = to_grey_bgr(img)
+    # A dry stamp: a third of the ring did not print.
+    cx, cy, rx, ry = 1500, 1150, 210, 150
+    for t in np.linspace(math.radians(-20), math.radians(100), 400):
+        for dr in range(-14, 4, 2):
+            cv2.circle(bgr, (int(cx + (rx + dr) * math.cos(t)), int(cy + (ry + dr) * math.sin(t))), 3, (250, 250, 250), -1)
+    assert len(detect_seals(bgr)) == 1
+
+
+def _grey_photo(img: Image.Image) -> np.ndarray:
+    """A low-contrast, slightly blurred greyscale phone photo: paper ~205, black ink ~40."""
+    grey = cv2.cvtColor(to_bgr(img, jpeg_quality=None), cv2.COLOR_BGR2GRAY).astype(np.float32)
+    grey = cv2.GaussianBlur(40 + (grey - 25) * (205 - 40) / (250 - 25), (0, 0), 1.0)
+    grey = np.clip(grey, 0, 255).astype(np.uint8)
+    grey = cv2.imdecode(cv2.imencode(".jpg", grey, [cv2.IMWRITE_JPEG_QUALITY, 80])[1], cv2.IMREAD_GRAYSCALE)
+    return cv2.cvtColor(grey, cv2.COLOR_GRAY2BGR)
+
+
+def test_dark_signature_under_a_grey_seal_on_a_low_contrast_photo():
+    img = blank_form("white")
+    stamp(img, 560, SIGN_Y - 10, 210, alpha=200)  # the stamp covers the whole signature
+    assert not detect_handwriting(_grey_photo(img), SIGN_REGION).present
+    scribble(img, BLACK_PEN, seed=5, width=5)
+    assert detect_handwriting(_grey_photo(img), SIGN_REGION).present
+
+
+def test_black_seal_below_the_field_of_a_bw_scan_is_not_a_signature():
+    img = blank_form("white")
+    stamp(img, 640, SIGN_Y + 190, 150, oval=True, alpha=255)  # its top ring and text reach into the field
+    assert not detect_handwriting(to_grey_bgr(img, 165), SIGN_REGION).present
+    scribble(img, BLUE_PEN, seed=3)
+    assert detect_handwriting(to_grey_bgr(img, 165), SIGN_REGION).present
+
+
+# --- sign-off labels as OCR reads them --------------------------------------------------------------
+
+def _line(*cells: tuple[str, int]) -> list[Word]:
+    """Words of one text line: (text, x) per word, every character 40 px wide."""
+    return [Word(text, (x, 1000, 40 * len(text), 44), 0.9) for text, x in cells]
+
+
+def _labels(words: list[Word]) -> list[str]:
+    return [label for label, *_ in signature_regions(group_lines(words), (2600, 1800))]
+
+
+def test_driver_label_does_not_swallow_the_sign_off_label_after_its_colon():
+    # 送货人:  签收和 — a fuzzy 送货人签字 across the colon would take the customer's 签收.
+    words = _line(("制单:", 100), ("送货人:", 900), ("签收", 1850), ("和", 1930))
+    assert _labels(words) == ["签收"]
+
+
+@pytest.mark.parametrize("cells", [
+    (("客", 1700), ("据", 1745), ("從", 1790), ("人:", 1900)),  # 客戶簽收: with 人: one gap off
+    (("答", 1697), ("收和", 1752), (":AL", 1888)),  # 签收人 with its colon read into the next word
+])
+def test_misread_sign_off_label_split_by_a_gap(cells):
+    words = _line(("製單:", 100), ("送貨人:", 900), *cells)
+    labels = _labels(words)
+    assert len(labels) == 1 and labels[0][0] in "客答"
+
+
+def test_driver_value_after_its_label_is_not_a_sign_off_label():
+    words = _line(("送货人:", 900), ("张伟", 1100))
+    assert _labels(words) == []
+
+
+def test_slanted_scanner_streak_across_an_empty_field_is_not_a_signature():
+    img = blank_form("white")
+    d = ImageDraw.Draw(img)
+    for x in (700, 708):  # a double streak, slanted by the page's deskew
+        d.line([(x, SIGN_Y - 300), (x + 50, SIGN_Y + 300)], fill=(70, 70, 70), width=2)
+    assert not detect_handwriting(to_bgr(img), SIGN_REGION).present
+    scribble(img, BLACK_PEN, seed=4)
+    assert detect_handwriting(to_bgr(img), SIGN_REGION).present
