@@ -155,6 +155,9 @@ def test_split_product_spec_and_total_parsing():
     assert split("Work Gloves nylon coated 12 pairs") == ("Work Gloves", "nylon coated 12 pairs")
     assert split("PP Strapping Band 12mm") == ("PP Strapping Band", "12mm")
     assert split("铜球阀") == ("铜球阀", None)
+    # A dot or border read as $ or | between name and size (dot-matrix print) still splits there.
+    assert split("自攻螺钉$ST4.2X25") == ("自攻螺钉", "ST4.2X25")
+    assert split("电缆 |YJV 3×4") == ("电缆", "YJV 3×4")
     assert parse_total("69  ￥1,091.50") == 1091.5
     assert parse_total("：RMB 2,000.00 元") == 2000.0
 

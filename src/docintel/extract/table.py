@@ -35,7 +35,9 @@ _MIN_BORDER_GAP = 0.3
 _ROW_START_KEYS = ("line_no", "code", "unit")
 # A wrapped cell line starts within this many line heights under the row it continues.
 _WRAP_GAP = 1.0
-_NAME_TO_SIZE = re.compile(r"(?<=[\u4e00-\u9fff])\s*(?=[0-9A-Za-zΦφ])")
+# OCR debris between a name and its size ($, |, quotes: a dot-matrix dot or a cell border read as a
+# character, 自攻螺钉$ST4.2×25) does not hide where the spec starts.
+_NAME_TO_SIZE = re.compile(r"(?<=[\u4e00-\u9fff])[\s$|'\"“”‘’`]*(?=[0-9A-Za-zΦφ])")
 _MODEL_CODE = re.compile(r"^[A-Z]{2,4}$")
 _SPEC_START = re.compile(r"^(?:\S*\d|[A-Z]{1,3}(?:\.[A-Z0-9]{1,3})+$|[Φφ#])")
 

@@ -51,7 +51,7 @@ def read_leftovers(image: np.ndarray, words: list[Word], text_height: float, lan
     if not regions:
         return [], []
     found, timing = run_tesseract(residual_image(image, regions), lang, psm=RESIDUAL_PSM)
-    kept = [w for w in found if keep_residual_word(w)]
+    kept = [w for w in found if keep_residual_word(w, words)]
     return kept, [StepTiming(f"{timing.name} (leftover ink)", True, f"{len(regions)} regions, {len(kept)} words", timing.ms)]
 
 

@@ -58,5 +58,14 @@ def residual_image(gray: np.ndarray, regions: Sequence[tuple[int, int, int, int]
     return out
 
 
-def keep_residual_word(word: Word) -> bool:
-    return word.confidence >= MIN_CONFIDENCE and any(ch.isalnum() for ch in word.text)
+def keep_residual_word(word: Word, read: Sequence[Word] = ()) -> bool:
+    """A confident, alphanumeric word that is not a second reading of one already read: the
+    first pass's box can be narrower than its glyph (年 boxed from its middle), and the part left
+    outside reads as the same character again (2024 年 年 10 月), which breaks a date."""
+    if word.confidence < MIN_CONFIDENCE or not any(ch.isalnum() for ch in word.text):
+        return False
+    return not any(other.text == word.text and _intersects(word.box, other.box) for other in read)
+
+
+def _intersects(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
