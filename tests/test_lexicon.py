@@ -113,3 +113,11 @@ def test_ingest_snaps_names_to_the_stored_book_and_rereads_it_when_it_changes(en
                         encoding="utf-8")
         import_orders(book, session)
         assert "劳保手套" in stored_lexicon(session).products.names.values()
+
+
+def test_a_printed_customer_name_longer_than_the_books_is_kept() -> None:
+    lexicon = Lexicon.of(["Wing Fung Engineering", "温州鑫源机械制造商行"], [])
+    printed = ExtractedDocument(file="x.jpg", customer="Wing Fung Engineering Ltd.")
+    assert apply_lexicon(printed, lexicon).customer == "Wing Fung Engineering Ltd." and not printed.readings
+    cut_short = ExtractedDocument(file="y.jpg", customer="温州鑫源机械制造商")   # the last character lost
+    assert apply_lexicon(cut_short, lexicon).customer == "温州鑫源机械制造商行"

@@ -149,7 +149,10 @@ def apply_lexicon(document: ExtractedDocument, lexicon: Lexicon) -> ExtractedDoc
     Changes `document` in place (and returns it); a snapped field's confidence becomes at least
     the similarity to the known name, and the text as read goes into `readings`.
     """
-    if snapped := lexicon.customers.snap(document.customer):
+    # A printed name that is the book's name and more (Wing Fung Engineering Ltd. for the book's
+    # Wing Fung Engineering) is read right: the book abbreviates, and the print stays.
+    snapped = lexicon.customers.snap(document.customer)
+    if snapped and document.customer and not name_key(document.customer).startswith(name_key(snapped[0])):
         document.readings["customer"] = document.customer
         document.customer, similarity = snapped
         document.confidence["customer"] = max(document.confidence.get("customer", 0.0), similarity)
