@@ -121,3 +121,14 @@ def test_a_printed_customer_name_longer_than_the_books_is_kept() -> None:
     assert apply_lexicon(printed, lexicon).customer == "Wing Fung Engineering Ltd." and not printed.readings
     cut_short = ExtractedDocument(file="y.jpg", customer="温州鑫源机械制造商")   # the last character lost
     assert apply_lexicon(cut_short, lexicon).customer == "温州鑫源机械制造商行"
+
+
+def test_an_order_number_read_with_look_alikes_is_written_as_the_books() -> None:
+    lexicon = order_book_lexicon(SAMPLES / "orders.csv")
+    number = next(n for ns in lexicon.order_numbers.values() for n in ns if "O" in n)
+    misread = number.replace("O", "0")
+    document = apply_lexicon(ExtractedDocument(file="x.jpg", order_no=misread), lexicon)
+    assert (document.order_no, document.readings) == (number, {"order_no": misread})
+    # Two book numbers that fold alike (SO-1 and 5O-1): which one was printed is not known.
+    twins = Lexicon().with_order_numbers([("501", "SO-1"), ("501", "5O-1")], lambda t: "501")
+    assert twins.known_order_number("S0-1") is None

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
@@ -110,6 +110,11 @@ class Lexicon:
     products: NameList = field(default_factory=NameList)
     # Spec keys the book lists per product key: what may follow a product name in a 品名规格 cell.
     specs: dict[str, frozenset[str]] = field(default_factory=dict)
+    # The book's order numbers by look-alike key (O/0, S/5, B/8 … folded), and that key function,
+    # supplied by whoever builds the lexicon (docintel.match.confusable_key): P024101358 printed or
+    # read is the book's PO24101358 when no other order shares the key.
+    order_numbers: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    order_key: Callable[[str], str | None] | None = None
 
     @classmethod
     def of(cls, customers: Iterable[str | None], product_specs: Iterable[tuple[str | None, str | None]]) -> Lexicon:
@@ -123,7 +128,22 @@ class Lexicon:
                    {k: frozenset(v) for k, v in specs.items()})
 
     def __bool__(self) -> bool:
-        return bool(self.customers.names or self.products.names)
+        return bool(self.customers.names or self.products.names or self.order_numbers)
+
+    def with_order_numbers(self, numbers: Iterable[tuple[str | None, str]], key: Callable[[str], str | None]) -> Lexicon:
+        """This lexicon with order numbers: (look-alike key, number) pairs and the key function."""
+        by_key: dict[str, set[str]] = {}
+        for number_key, number in numbers:
+            if number_key:
+                by_key.setdefault(number_key, set()).add(number)
+        return replace(self, order_numbers={k: tuple(sorted(v)) for k, v in by_key.items()}, order_key=key)
+
+    def known_order_number(self, text: str | None) -> str | None:
+        """The one book order number `text` reads as once look-alike characters are folded."""
+        if not text or self.order_key is None:
+            return None
+        found = self.order_numbers.get(self.order_key(text) or "", ())
+        return found[0] if len(found) == 1 else None
 
     def split_product(self, text: str | None) -> tuple[str, str] | None:
         """(known product, spec) for a 品名规格 cell that holds a known name and its spec.
@@ -144,13 +164,18 @@ class Lexicon:
 
 def apply_lexicon(document: ExtractedDocument, lexicon: Lexicon) -> ExtractedDocument:
     """Snap the customer and each item's product to the known spelling they were misread from;
-    split a known product name from the spec glued to it when the form had one column for both.
+    split a known product name from the spec glued to it when the form had one column for both;
+    write the order number as the book does when it reads as exactly one of the book's numbers.
 
     Changes `document` in place (and returns it); a snapped field's confidence becomes at least
     the similarity to the known name, and the text as read goes into `readings`.
     """
     # A printed name that is the book's name and more (Wing Fung Engineering Ltd. for the book's
     # Wing Fung Engineering) is read right: the book abbreviates, and the print stays.
+    known = lexicon.known_order_number(document.order_no)
+    if known and document.order_no and known != document.order_no:
+        document.readings["order_no"] = document.order_no
+        document.order_no = known
     snapped = lexicon.customers.snap(document.customer)
     if snapped and document.customer and not name_key(document.customer).startswith(name_key(snapped[0])):
         document.readings["customer"] = document.customer

@@ -1,4 +1,4 @@
-"""The order book as a lexicon of known customer and product names (docintel.extract.lexicon).
+"""The order book as a lexicon of known names and order numbers (docintel.extract.lexicon).
 
 From a file for `docintel extract --orders FILE`, or from the archive's stored book for ingest;
 the stored one is read once and then again only when the book has changed, because ingest asks
@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from docintel.extract.lexicon import Lexicon
+from docintel.match.numbers import confusable_key
 from docintel.orders.importer import OrderInFile, read_order_book
 from docintel.store.models import Order, OrderLine
 
@@ -27,7 +28,7 @@ def lexicon_of_orders(orders: Iterable[OrderInFile]) -> Lexicon:
     return Lexicon.of(
         (name for order in orders for name in [order.customer, *order.customer_names]),
         ((line.product, line.spec) for order in orders for line in order.lines),
-    )
+    ).with_order_numbers(((confusable_key(o.order_no), o.order_no) for o in orders), confusable_key)
 
 
 def order_book_lexicon(path: Path | str) -> Lexicon:
@@ -50,7 +51,7 @@ def stored_lexicon(session: Session) -> Lexicon:
         (name for customer, names in session.execute(select(Order.customer, Order.customer_names))
          for name in [customer, *(names or [])]),
         session.execute(select(OrderLine.product, OrderLine.spec).distinct()),
-    )
+    ).with_order_numbers(session.execute(select(Order.order_no_key, Order.order_no)), confusable_key)
     with _cache_lock:
         _cache[where] = (version, lexicon)
     return lexicon
