@@ -241,6 +241,10 @@ def test_a_misread_number_the_slips_own_amount_disproves_is_put_right(orders):
     assert (by_item[1].doc_unit_price, by_item[1].repaired) == (1.06, ("unit_price",))
     # A real shortfall prints its own amount (3 × 200): it stays, and is flagged by the caller.
     assert (by_item[2].doc_quantity, by_item[2].repaired) == (3, ())
+    # Both numbers misread beside the order line's own amount (501 × 0.51 printed as 500 × 0.5 = 250).
+    both = [LineItem(product="不锈钢六角螺栓", spec="M8×30", quantity=501, unit_price=0.51, amount=250.0)]
+    line = match_to_orders(_doc(order_no="PO-2024-0315", items=both), MemoryOrderBook(orders)).lines[0]
+    assert (line.doc_quantity, line.doc_unit_price, line.repaired) == (500, 0.5, ("quantity", "unit_price"))
 
 
 def test_traditional_product_names_pair_with_the_books_simplified_ones(orders):

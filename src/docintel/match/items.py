@@ -67,6 +67,14 @@ def _as_printed(item: LineItem, line: OrderLineView) -> tuple[float | None, floa
     quantity, price, repaired = item.quantity, item.unit_price, ()
     if item.amount is None:
         return quantity, price, repaired
+    if line.unit_price is not None and prices_agree(line.quantity * line.unit_price, item.amount):
+        # The amount is the order line's to the cent: both numbers beside it were misread (381 and
+        # 31.9 read for 380 × 31.95 = 12141.00).
+        if not quantities_agree(quantity, line.quantity):
+            quantity, repaired = line.quantity, ("quantity",)
+        if not prices_agree(price, line.unit_price):
+            price, repaired = line.unit_price, (*repaired, "unit_price")
+        return quantity, price, repaired
     if not quantities_agree(quantity, line.quantity) and price is not None and prices_agree(line.quantity * price, item.amount):
         quantity, repaired = line.quantity, ("quantity",)
     elif (
