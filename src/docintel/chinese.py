@@ -8,26 +8,21 @@ because a caller keeps offsets into the original text and needs one character ou
 from __future__ import annotations
 
 import re
-import threading
-from functools import lru_cache
+from functools import cache, lru_cache
 
 _HAN = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
 # Simplified variants OpenCC keeps apart but forms use for one word: 對帳單 becomes 对帐单, while
 # mainland forms print 对账单.
 VARIANTS = {"账": "帐"}
-_converter = None
-_lock = threading.Lock()
 
 
+@cache
 def _opencc():
-    global _converter
-    if _converter is None:
-        with _lock:
-            if _converter is None:
-                import opencc
+    # Loaded on first use: many commands never fold anything. Two threads racing here would each
+    # build a converter and one is kept, which is harmless.
+    import opencc
 
-                _converter = opencc.OpenCC("t2s")
-    return _converter
+    return opencc.OpenCC("t2s")
 
 
 @lru_cache(maxsize=65536)
