@@ -53,6 +53,8 @@ def test_names_too_far_or_already_known_stay_as_read(read: str) -> None:
 def test_a_reading_between_two_known_names_is_left_alone() -> None:
     products = NameList.of(PRODUCTS)
     assert products.snap("脱胀螺丝") == ("膨胀螺丝", 0.75)
+    assert products.snap("[膨胀螺丝") == ("膨胀螺丝", 1.0)   # OCR debris around a known name
+    assert products.snap("膨胀螺丝") is None
     assert products.snap("单垫圈") is None   # as near to 弹垫圈 as to 平垫圈
     assert products.snap("电绕") is None     # two characters: 电线 and 电缆 are both products
 

@@ -63,8 +63,11 @@ class NameList:
         if not text or not self.names:
             return None
         key = name_key(text)
+        if key in self.names:
+            # The known name with OCR debris or other spacing ([白米, 上海恒达五金 贸易…): the book's spelling.
+            return (self.names[key], 1.0) if self.names[key] != text.strip() else None
         allowed = edits_allowed(key)
-        if allowed == 0 or key in self.names:
+        if allowed == 0:
             return None
         # Two nearest within one edit more than allowed: the runner-up must be strictly further.
         nearest = process.extract(key, self.names.keys(), scorer=Levenshtein.distance,
@@ -162,6 +165,11 @@ class Lexicon:
         return None
 
 
+def _longer_than(read: str, known: str) -> bool:
+    read_key, known_key = name_key(read), name_key(known)
+    return len(read_key) > len(known_key) and read_key.startswith(known_key)
+
+
 def apply_lexicon(document: ExtractedDocument, lexicon: Lexicon) -> ExtractedDocument:
     """Snap the customer and each item's product to the known spelling they were misread from;
     split a known product name from the spec glued to it when the form had one column for both;
@@ -177,7 +185,7 @@ def apply_lexicon(document: ExtractedDocument, lexicon: Lexicon) -> ExtractedDoc
         document.readings["order_no"] = document.order_no
         document.order_no = known
     snapped = lexicon.customers.snap(document.customer)
-    if snapped and document.customer and not name_key(document.customer).startswith(name_key(snapped[0])):
+    if snapped and document.customer and not _longer_than(document.customer, snapped[0]):
         document.readings["customer"] = document.customer
         document.customer, similarity = snapped
         document.confidence["customer"] = max(document.confidence.get("customer", 0.0), similarity)
