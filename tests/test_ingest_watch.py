@@ -9,12 +9,14 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, select
 
+from docintel.archive.watch import watch_batches
 from docintel.store.models import Document
 
 SCAN = Path(__file__).resolve().parent.parent / "samples" / "0013_signoff_receipt.png"
@@ -64,3 +66,15 @@ def test_watch_ingests_completed_files_until_interrupted(tmp_path: Path) -> None
     assert summary["interrupted"] is True
     assert [Path(o["file"]).name for o in summary["outcomes"]] == ["scan.png"]
     assert summary["outcomes"][0]["outcome"] == "ingested"
+
+
+def test_watch_batches_end_once_stopped_without_another_sleep(tmp_path: Path) -> None:
+    stop = threading.Event()
+    naps: list[float] = []
+
+    def nap(seconds: float) -> None:
+        naps.append(seconds)
+        stop.set()  # Ctrl-C arrives while the watcher sleeps
+
+    assert list(watch_batches(tmp_path, 0.3, sleep=nap, stopped=stop.is_set)) == []
+    assert naps == [0.3]

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -105,8 +109,10 @@ def ingest_command(
     try:
         with archive_database() as (_, session_factory), progress:
             if watch:
-                for batch in watch_batches(folder, settings.watch_interval):
-                    run(batch, session_factory)
+                with _stop_on_ctrl_c() as stop:
+                    for batch in watch_batches(folder, settings.watch_interval, sleep=stop.wait, stopped=stop.is_set):
+                        run(batch, session_factory)
+                    summary.interrupted = stop.is_set()
             else:
                 run(list(scan_files(folder)), session_factory)
     except KeyboardInterrupt:
@@ -120,6 +126,25 @@ def ingest_command(
         raise typer.Exit(130)
     if summary.failed:
         raise typer.Exit(1)
+
+
+@contextmanager
+def _stop_on_ctrl_c() -> Iterator[threading.Event]:
+    """While watching, Ctrl-C (SIGINT) asks to stop once the files in hand are stored; a second
+    Ctrl-C stops at once. A KeyboardInterrupt at an arbitrary moment can land inside a database
+    commit or the search index writer, and once left the watcher hanging at exit."""
+    stop = threading.Event()
+
+    def request_stop(_signum: int, _frame: object) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+
+    previous = signal.signal(signal.SIGINT, request_stop)
+    try:
+        yield stop
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 @docs_app.command("show")

@@ -52,12 +52,14 @@ class StableFileTracker:
 def watch_batches(
     folder: Path,
     interval: float = DEFAULT_POLL_SECONDS,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], object] = time.sleep,
+    stopped: Callable[[], bool] = lambda: False,
 ) -> Iterator[list[Path]]:
-    """Batches of newly completed files, forever (until the caller stops iterating or Ctrl-C)."""
+    """Batches of newly completed files until `stopped()` (or the caller stops iterating)."""
     tracker = StableFileTracker()
-    while True:
+    while not stopped():
         ready = tracker.poll(folder)
         if ready:
             yield ready
-        sleep(interval)
+        if not stopped():
+            sleep(interval)
