@@ -64,7 +64,8 @@ class NameList:
             return None
         key = name_key(text)
         if key in self.names:
-            # The known name with OCR debris or other spacing ([白米, 上海恒达五金 贸易…): the book's spelling.
+            # The known name with OCR debris, other spacing or in the other script ([白米, 上海恒达五金 贸易,
+            # 膨脹螺絲 for the book's 膨胀螺丝): written as the book writes it, the reading kept.
             return (self.names[key], 1.0) if self.names[key] != text.strip() else None
         allowed = edits_allowed(key)
         if allowed == 0:
