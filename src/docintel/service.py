@@ -85,17 +85,16 @@ def extract_files(
     With a lexicon (the order book's names), misread customer and product names are snapped to
     the known spelling here in the parent, so the workers need not each hold the book.
     """
-    jobs = [(Path(p), lang, classify) for p in paths]
+    for result in _extract_all([(Path(p), lang, classify) for p in paths], workers):
+        if lexicon and isinstance(result, ExtractedDocument):
+            apply_lexicon(result, lexicon)
+        yield result
+
+
+def _extract_all(jobs: list[tuple[Path, str | None, bool]], workers: int | None) -> Iterator[ExtractionResult]:
     count = worker_count(workers, len(jobs))
     if count == 1:
-        results: Iterator[ExtractionResult] = map(_extract_safely, jobs)
-        yield from (_with_lexicon(r, lexicon) for r in results)
+        yield from map(_extract_safely, jobs)
         return
     with ProcessPoolExecutor(max_workers=count, initializer=limit_tesseract_threads) as pool:
-        yield from (_with_lexicon(r, lexicon) for r in pool.map(_extract_safely, jobs, chunksize=1))
-
-
-def _with_lexicon(result: ExtractionResult, lexicon: Lexicon | None) -> ExtractionResult:
-    if lexicon and isinstance(result, ExtractedDocument):
-        apply_lexicon(result, lexicon)
-    return result
+        yield from pool.map(_extract_safely, jobs, chunksize=1)
