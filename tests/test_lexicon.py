@@ -134,3 +134,50 @@ def test_an_order_number_read_with_look_alikes_is_written_as_the_books() -> None
     # Two book numbers that fold alike (SO-1 and 5O-1): which one was printed is not known.
     twins = Lexicon().with_order_numbers([("501", "SO-1"), ("501", "5O-1")], lambda t: "501")
     assert twins.known_order_number("S0-1") is None
+
+
+@pytest.mark.parametrize(("read", "printed"), [
+    ("佛出市永固电气设备有限公司", "佛山市永固电气设备有限公司"),   # a misread city that is no city
+    ("佛山市永四电气设备有限公司", "佛山市永固电气设备有限公司"),   # a misread brand
+    ("高雄金晶五金企業有限公司", "高雄金鼎五金企業有限公司"),       # traditional print stays traditional
+])
+def test_a_known_abbreviation_misread_inside_a_longer_printed_name_is_put_right_in_place(read: str, printed: str) -> None:
+    lexicon = Lexicon.of(["佛山永固电气", "广州永固电气设备商行", "高雄金鼎", "广州恒达五金"], []).with_places(["佛山", "广州", "杭州", "高雄"])
+    document = apply_lexicon(ExtractedDocument(file="x.jpg", customer=read), lexicon)
+    assert document.customer == printed and document.readings == {"customer": read}
+
+
+@pytest.mark.parametrize("read", [
+    "杭州恒达五全贸易有限公司",   # 杭州 is a real city: not the book's 广州恒达五金, whatever else is misread
+    "温州镭浙机械制造商行",       # two of the four characters of 鑫源机械 wrong
+    "佛山市永固电气设备有限公司",   # nothing misread
+])
+def test_a_longer_printed_name_is_left_alone_unless_one_known_name_is_in_it_nearly_intact(read: str) -> None:
+    lexicon = Lexicon.of(["佛山永固电气", "鑫源机械", "广州恒达五金"], []).with_places(["佛山", "广州", "杭州", "温州"])
+    assert lexicon.customers.repair_inside(read, lexicon.places) is None
+
+
+def test_a_traditional_reading_keeps_its_script_when_snapped_to_a_simplified_book() -> None:
+    products = NameList.of(["缠绕膜", "膨胀螺丝", "LED灯管"])
+    assert products.snap("纏繞腊") == ("纏繞膜", pytest.approx(2 / 3))
+    assert products.snap("膨脹螺絲") is None          # read right, in the other script
+    assert products.snap("[膨脹螺絲") == ("膨脹螺絲", 1.0)
+
+
+def test_a_printed_city_that_is_a_real_one_is_not_snapped_to_the_books_other_city() -> None:
+    # The book knows 苏州远航…; a receipt printed for 无锡远航… is another firm (a customer mismatch
+    # to flag), though the two names are only two characters apart.
+    lexicon = Lexicon.of(["苏州远航机电设备有限公司"], []).with_places(["苏州", "无锡"])
+    document = apply_lexicon(ExtractedDocument(file="x.jpg", customer="无锡远航机电设备有限公司"), lexicon)
+    assert document.customer == "无锡远航机电设备有限公司" and not document.readings
+    misread = apply_lexicon(ExtractedDocument(file="y.jpg", customer="苏州远航机电设各有限公司"), lexicon)
+    assert misread.customer == "苏州远航机电设备有限公司"
+
+
+def test_a_long_product_name_may_have_two_characters_misread_and_a_glued_spec_one() -> None:
+    lexicon = Lexicon.of(["温州鑫源机械制造商行"], [("不锈钢六角螺栓", "M8×30"), ("不锈钢合页", None), ("劳保手套", "尼龙涂胶")])
+    assert lexicon.products.snap("不诱钢六角曝栓") == ("不锈钢六角螺栓", pytest.approx(5 / 7))
+    assert lexicon.products.snap("不镑锅六角包栓") is None      # three of seven: too far
+    assert lexicon.customers.snap("温州镭浙机械制造商行") is None  # customers keep one per six
+    assert lexicon.split_product("劳保手套尼老涂胶") == ("劳保手套", "尼老涂胶")
+    assert lexicon.split_product("劳保手套尼老漆") is None

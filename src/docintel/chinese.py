@@ -17,12 +17,12 @@ VARIANTS = {"账": "帐"}
 
 
 @cache
-def _opencc():
+def _opencc(config: str = "t2s"):
     # Loaded on first use: many commands never fold anything. Two threads racing here would each
     # build a converter and one is kept, which is harmless.
     import opencc
 
-    return opencc.OpenCC("t2s")
+    return opencc.OpenCC(config)
 
 
 @lru_cache(maxsize=65536)
@@ -37,3 +37,16 @@ def to_simplified(text: str) -> str:
     if not _HAN.search(text):
         return text
     return "".join(simplified_char(c) for c in text)
+
+
+def is_traditional(text: str) -> bool:
+    """Whether `text` holds characters written in their traditional form."""
+    return to_simplified(text) != text
+
+
+@lru_cache(maxsize=4096)
+def traditional_char(char: str) -> str:
+    """The traditional form of one simplified character, or the character itself when OpenCC's
+    choice would not fold back to it (one simplified character can stand for several)."""
+    turned = _opencc("s2t").convert(char)
+    return turned if len(turned) == 1 and simplified_char(turned) == simplified_char(char) else char

@@ -18,14 +18,21 @@ from dataclasses import dataclass, field, replace
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from docintel.chinese import to_simplified
+from docintel.chinese import is_traditional, to_simplified, traditional_char
 from docintel.extract.records import ExtractedDocument
 
-# Edits forgiven per character of the name's key: one in a name of 3–11 characters, two from 12
-# (a full company name with its suffix). Two-character names have no room for a slip (电线 and 电缆
-# are both products).
+# Edits forgiven per character of the name's key: one in a customer name of 3–11 characters, two
+# from 12 (a full company name with its suffix). Two-character names have no room for a slip (电线
+# and 电缆 are both products). Products are a closed catalogue, where a firm that is not in the book
+# must stay unknown: a product name of seven characters may have two misread (不诱钢六角曝栓).
 EDITS_PER_CHAR = 1 / 6
+PRODUCT_EDITS_PER_CHAR = 2 / 7
 MIN_SNAP_LENGTH = 3
+# A known name found inside a longer printed one is put right only from this length on.
+MIN_INSIDE_LENGTH = 4
+# Extra printed characters allowed between the parts of a known name found inside a longer one
+# (佛山市永固电气 holds the book's 佛山永固电气 with 市 between).
+MAX_INSIDE_GAP = 3
 MIN_PREFIX_LENGTH = 2
 MIN_SPEC_LENGTH = 2
 _NOT_NAME = re.compile(r"[\s\W_]+", re.UNICODE)
@@ -38,10 +45,10 @@ def name_key(text: str) -> str:
     return to_simplified(_NOT_NAME.sub("", unicodedata.normalize("NFKC", text)).lower())
 
 
-def edits_allowed(key: str) -> int:
+def edits_allowed(key: str, per_char: float = EDITS_PER_CHAR) -> int:
     if len(key) < MIN_SNAP_LENGTH:
         return 0
-    return max(1, int(len(key) * EDITS_PER_CHAR))
+    return max(1, int(len(key) * per_char + 1e-9))
 
 
 @dataclass(frozen=True)
@@ -49,25 +56,29 @@ class NameList:
     """Known spellings by key; the first spelling seen of a key is the one snapped to."""
 
     names: dict[str, str] = field(default_factory=dict)
+    edits_per_char: float = EDITS_PER_CHAR
 
     @classmethod
-    def of(cls, spellings: Iterable[str | None]) -> NameList:
+    def of(cls, spellings: Iterable[str | None], edits_per_char: float = EDITS_PER_CHAR) -> NameList:
         names: dict[str, str] = {}
         for spelling in spellings:
             if spelling and (key := name_key(spelling)):
                 names.setdefault(key, spelling.strip())
-        return cls(names)
+        return cls(names, edits_per_char)
 
-    def snap(self, text: str | None) -> tuple[str, float] | None:
-        """(known name, similarity) when `text` is a misreading of exactly one known name."""
+    def snap(self, text: str | None, places: Iterable[str] = ()) -> tuple[str, float] | None:
+        """(known name, similarity) when `text` is a misreading of exactly one known name. A
+        printed place that is a real one (`places`) is not misread: 无锡远航… is not the book's
+        苏州远航… but another firm."""
         if not text or not self.names:
             return None
         key = name_key(text)
         if key in self.names:
             # The known name with OCR debris, other spacing or in the other script ([白米, 上海恒达五金 贸易,
             # 膨脹螺絲 for the book's 膨胀螺丝): written as the book writes it, the reading kept.
-            return (self.names[key], 1.0) if self.names[key] != text.strip() else None
-        allowed = edits_allowed(key)
+            known = in_script_of(text, self.names[key])
+            return (known, 1.0) if known != text.strip() else None
+        allowed = edits_allowed(key, self.edits_per_char)
         if allowed == 0:
             return None
         # Two nearest within one edit more than allowed: the runner-up must be strictly further.
@@ -78,7 +89,48 @@ class NameList:
         if len(nearest) > 1 and nearest[1][1] <= nearest[0][1]:
             return None
         best_key, distance = nearest[0][0], nearest[0][1]
-        return self.names[best_key], 1.0 - distance / max(len(key), len(best_key))
+        if (place := _place_of(key, places)) and not best_key.startswith(place):
+            return None
+        return in_script_of(text, self.names[best_key]), 1.0 - distance / max(len(key), len(best_key))
+
+    def repair_inside(self, text: str | None, places: Iterable[str] = ()) -> tuple[str, float] | None:
+        """(`text` with misread characters put right, similarity) when a known name of four or
+        more characters is in it, a character or so misread, with more printed around it: the book
+        knows 佛山永固电气, the receipt prints 佛山市永固电气设备有限公司, OCR read 佛出市永四电气….
+
+        The print stays as printed apart from the misread characters. A printed place that is a
+        real one (`places`: 杭州) is never turned into the known name's (广州): that is another
+        firm. Several known names that would put it right differently leave it as read.
+        """
+        if not text or not self.names:
+            return None
+        chars = [(i, k) for i, c in enumerate(text) if len(k := name_key(c)) == 1]
+        read_key = "".join(k for _, k in chars)
+        place = _place_of(read_key, places)
+        best: tuple[int, str] | None = None
+        tied = False
+        for key, spelling in self.names.items():
+            allowed = edits_allowed(key, self.edits_per_char)
+            if len(key) < MIN_INSIDE_LENGTH or len(key) >= len(read_key) or sum(c in read_key for c in key) < len(key) - allowed:
+                continue
+            fixes = _fixes_inside(read_key, key, allowed, len(place))
+            if not fixes:
+                continue
+            spelled = [c for c in spelling if len(name_key(c)) == 1]
+            if len(spelled) != len(key):
+                continue
+            turned = list(text)
+            for read_pos, known_pos in fixes:
+                char = spelled[known_pos]
+                turned[chars[read_pos][0]] = traditional_char(char) if is_traditional(text) else char
+            candidate = (len(fixes), "".join(turned))
+            if best is None or candidate[0] < best[0]:
+                best, tied = candidate, False
+            elif candidate[0] == best[0] and candidate[1] != best[1]:
+                tied = True
+        if best is None or tied:
+            return None
+        return best[1], 1.0 - best[0] / len(read_key)
 
     def split_known_prefix(self, text: str | None) -> tuple[str, str] | None:
         """(known name, rest as written) when `text` is a known name with more glued on.
@@ -96,6 +148,46 @@ class NameList:
             if (prefix := key[:length]) in self.names:
                 return self.names[prefix], _after_key_prefix(text, length)
         return None
+
+
+def _place_of(key: str, places: Iterable[str]) -> str:
+    return next((p for p in places if key.startswith(p)), "")
+
+
+def _fixes_inside(read_key: str, key: str, allowed: int, protected: int) -> list[tuple[int, int]]:
+    """(read position, known position) of each misread character when `key` lies inside
+    `read_key` with 1..`allowed` characters misread, nothing missing, and at most one short run
+    of extra characters inside it; [] otherwise. Positions before `protected` may not change."""
+    fixes, inside = [], []
+    for op in Levenshtein.editops(read_key, key):
+        if op.tag == "insert":
+            return []
+        if op.tag == "replace":
+            fixes.append((op.src_pos, op.dest_pos))
+        else:
+            inside.append(op.src_pos)
+    if not 1 <= len(fixes) <= allowed or any(pos < protected for pos, _ in fixes):
+        return []
+    kept = sorted(set(range(len(read_key))) - set(inside))
+    gaps = [pos for pos in inside if kept[0] < pos < kept[-1]]
+    if len(gaps) > MAX_INSIDE_GAP or (gaps and gaps[-1] - gaps[0] + 1 != len(gaps)):
+        return []
+    return fixes
+
+
+def in_script_of(reading: str, known: str) -> str:
+    """`known` as the reading writes it: a reading in traditional characters keeps its own
+    characters where they are the known name's (膨脹螺絲 for the book's 膨胀螺丝) and has the
+    others turned traditional; any other reading gets the known spelling as it is."""
+    if not is_traditional(reading):
+        return known
+    out = list(known)
+    for tag, i1, i2, j1, j2 in Levenshtein.opcodes(to_simplified(reading), to_simplified(known)):
+        if tag == "equal":
+            out[j1:j2] = reading[i1:i2]
+        elif j2 > j1:
+            out[j1:j2] = [traditional_char(c) for c in known[j1:j2]]
+    return "".join(out)
 
 
 def _after_key_prefix(text: str, length: int) -> str:
@@ -119,6 +211,8 @@ class Lexicon:
     # read is the book's PO24101358 when no other order shares the key.
     order_numbers: dict[str, tuple[str, ...]] = field(default_factory=dict)
     order_key: Callable[[str], str | None] | None = None
+    # Place names that open company names (杭州, 佛山…), as keys: printed ones are never "put right".
+    places: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, customers: Iterable[str | None], product_specs: Iterable[tuple[str | None, str | None]]) -> Lexicon:
@@ -128,7 +222,7 @@ class Lexicon:
         for product, spec in pairs:
             if spec and (key := name_key(spec)):
                 specs.setdefault(name_key(product), set()).add(key)
-        return cls(NameList.of(customers), NameList.of(p for p, _ in pairs),
+        return cls(NameList.of(customers), NameList.of((p for p, _ in pairs), PRODUCT_EDITS_PER_CHAR),
                    {k: frozenset(v) for k, v in specs.items()})
 
     def __bool__(self) -> bool:
@@ -141,6 +235,11 @@ class Lexicon:
             if number_key:
                 by_key.setdefault(number_key, set()).add(number)
         return replace(self, order_numbers={k: tuple(sorted(v)) for k, v in by_key.items()}, order_key=key)
+
+    def with_places(self, places: Iterable[str]) -> Lexicon:
+        keys = {name_key(p) for p in places}
+        # Longest first, so 台中市 is not taken for 台中 and then a misread 市.
+        return replace(self, places=tuple(sorted(filter(None, keys), key=len, reverse=True)))
 
     def known_order_number(self, text: str | None) -> str | None:
         """The one book order number `text` reads as once look-alike characters are folded."""
@@ -161,9 +260,18 @@ class Lexicon:
         product, rest = split
         rest_key = name_key(rest)
         known = self.specs.get(name_key(product), frozenset())
-        if _SIZE_OR_MODEL.search(rest) or any(rest_key.startswith(k) or k.startswith(rest_key) for k in known):
+        if _SIZE_OR_MODEL.search(rest) or any(_opens_with(rest_key, k) for k in known):
             return split
         return None
+
+
+def _opens_with(rest_key: str, spec_key: str) -> bool:
+    """Whether the rest of a cell starts with a known spec, or is the start of one, a character
+    misread allowed in a spec of three or more (尼老涂胶 for 尼龙涂胶)."""
+    if rest_key.startswith(spec_key) or spec_key.startswith(rest_key):
+        return True
+    head = rest_key[: len(spec_key)]
+    return len(head) == len(spec_key) and Levenshtein.distance(head, spec_key) <= edits_allowed(spec_key)
 
 
 def _longer_than(read: str, known: str) -> bool:
@@ -185,8 +293,10 @@ def apply_lexicon(document: ExtractedDocument, lexicon: Lexicon) -> ExtractedDoc
     if known and document.order_no and known != document.order_no:
         document.readings["order_no"] = document.order_no
         document.order_no = known
-    snapped = lexicon.customers.snap(document.customer)
-    if snapped and document.customer and not _longer_than(document.customer, snapped[0]):
+    snapped = lexicon.customers.snap(document.customer, lexicon.places)
+    if not snapped or not document.customer or _longer_than(document.customer, snapped[0]):
+        snapped = lexicon.customers.repair_inside(document.customer, lexicon.places)
+    if snapped and document.customer:
         document.readings["customer"] = document.customer
         document.customer, similarity = snapped
         document.confidence["customer"] = max(document.confidence.get("customer", 0.0), similarity)

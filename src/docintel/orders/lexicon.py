@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from docintel.extract.lexicon import Lexicon
+from docintel.match.config import match_config
 from docintel.match.numbers import confusable_key
 from docintel.orders.importer import OrderInFile, read_order_book
 from docintel.store.models import Order, OrderLine
@@ -25,10 +26,16 @@ _cache_lock = threading.Lock()
 
 def lexicon_of_orders(orders: Iterable[OrderInFile]) -> Lexicon:
     orders = list(orders)
-    return Lexicon.of(
+    lexicon = Lexicon.of(
         (name for order in orders for name in [order.customer, *order.customer_names]),
         ((line.product, line.spec) for order in orders for line in order.lines),
-    ).with_order_numbers(((confusable_key(o.order_no), o.order_no) for o in orders), confusable_key)
+    )
+    return _with_book_keys(lexicon, ((confusable_key(o.order_no), o.order_no) for o in orders))
+
+
+def _with_book_keys(lexicon: Lexicon, numbers: Iterable[tuple[str | None, str]]) -> Lexicon:
+    """The lexicon with matching's keys for order numbers and its list of places."""
+    return lexicon.with_order_numbers(numbers, confusable_key).with_places(match_config().cities)
 
 
 def order_book_lexicon(path: Path | str) -> Lexicon:
@@ -51,7 +58,8 @@ def stored_lexicon(session: Session) -> Lexicon:
         (name for customer, names in session.execute(select(Order.customer, Order.customer_names))
          for name in [customer, *(names or [])]),
         session.execute(select(OrderLine.product, OrderLine.spec).distinct()),
-    ).with_order_numbers(session.execute(select(Order.order_no_key, Order.order_no)), confusable_key)
+    )
+    lexicon = _with_book_keys(lexicon, session.execute(select(Order.order_no_key, Order.order_no)))
     with _cache_lock:
         _cache[where] = (version, lexicon)
     return lexicon
