@@ -37,6 +37,7 @@ from docintel.store.models import (
     MatchStatus,
     Order,
     OrderLine,
+    order_number_key,
 )
 from docintel.store.names import normalize_name
 
@@ -163,6 +164,25 @@ def test_downgrade_to_base_and_upgrade_again(tmp_path: Path) -> None:
     assert not TABLES & set(inspect(engine).get_table_names())
     init_db(engine)
     assert TABLES <= set(inspect(engine).get_table_names())
+    engine.dispose()
+
+
+def test_upgrading_recomputes_order_keys_stored_with_an_older_look_alike_table(tmp_path: Path) -> None:
+    # An archive from before G/6 was a look-alike pair stored CG-2404-703 under the key CG2404703;
+    # after the upgrade a lookup of the read C6-2404-703 must find it.
+    engine = init_db(f"sqlite:///{tmp_path / 'docintel.db'}")
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0006_order_line_products")
+        connection.execute(text(
+            "INSERT INTO orders (order_no, customer, customer_names, order_date, order_no_key, customer_key, created_at, updated_at) "
+            "VALUES ('CG-2404-703', '远航机电', '[]', '2024-04-01', 'CG2404703', NULL, '2024-04-01', '2024-04-01')"
+        ))
+    init_db(engine)
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT order_no_key, customer_key FROM orders")).one() == ("C62404703", "远航")
+    assert order_number_key("C6-2404-703") == "C62404703"
     engine.dispose()
 
 

@@ -19,9 +19,6 @@ down_revision = "0001_initial"
 branch_labels = None
 depends_on = None
 
-# Rows read and written per round trip: bounded memory on a large book, few statements on a small one.
-_BATCH = 5000
-
 
 def upgrade() -> None:
     # Plain ALTER TABLE on both backends (no batch copy): nullable columns without defaults.
@@ -35,39 +32,9 @@ def upgrade() -> None:
 
 def _backfill() -> None:
     # Imported here, not at module level: Alembic loads every revision file to build its history.
-    from docintel.store.models import order_keys
+    from docintel.store.rekey import recompute_order_keys
 
-    connection = op.get_bind()
-    orders = sa.table(
-        "orders",
-        sa.column("id", sa.Integer),
-        sa.column("order_no", sa.String),
-        sa.column("customer", sa.String),
-        sa.column("order_no_key", sa.String),
-        sa.column("customer_key", sa.String),
-    )
-    update = (
-        sa.update(orders)
-        .where(orders.c.id == sa.bindparam("row_id"))
-        .values(order_no_key=sa.bindparam("k_no"), customer_key=sa.bindparam("k_cust"))
-    )
-    last_id = 0
-    while True:
-        # Keyset pagination on the primary key: stable while the rows are being updated.
-        rows = connection.execute(
-            sa.select(orders.c.id, orders.c.order_no, orders.c.customer)
-            .where(orders.c.id > last_id)
-            .order_by(orders.c.id)
-            .limit(_BATCH)
-        ).all()
-        if not rows:
-            return
-        params = []
-        for row in rows:
-            keys = order_keys(row.order_no, row.customer)
-            params.append({"row_id": row.id, "k_no": keys["order_no_key"], "k_cust": keys["customer_key"]})
-        connection.execute(update, params)
-        last_id = rows[-1].id
+    recompute_order_keys(op.get_bind())
 
 
 def downgrade() -> None:
