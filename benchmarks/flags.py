@@ -5,7 +5,9 @@
     .venv/bin/python benchmarks/flags.py --generate 200 --seed 31 [--ocr]
 
 DIR defaults to samples/. With --ocr every flag raised counts, so flags caused by misreading
-(LOW_CONFIDENCE, TOTAL_MISMATCH, a NO_MATCH from a misread number) show up as false positives.
+(TOTAL_MISMATCH, a NO_MATCH from a misread number) show up as false positives. The generator
+cannot plant a doubt, so LOW_CONFIDENCE is judged against the truth: right when the field it names
+was misread, missed when a misread field the match relies on (or the type) was not doubted.
 """
 
 from __future__ import annotations

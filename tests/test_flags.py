@@ -134,3 +134,21 @@ def test_low_confidence_is_not_raised_where_nothing_is_in_doubt():
     assert ("LOW_CONFIDENCE", None) not in _codes(confidence={"order_no": 0.3})
     # A page that is matched to no order depends on nothing.
     assert ("LOW_CONFIDENCE", None) not in _codes(doc_type="other", confidence={"customer": 0.2})
+
+
+def test_a_doubt_read_end_to_end_counts_as_right_only_where_the_field_was_misread():
+    from docintel.flags.evaluation import truth_as_extracted
+    from docintel.samples.truth import load_truth
+
+    truths = {t.file: t for t in map(load_truth, sorted(SAMPLES.glob("[0-9][0-9][0-9][0-9]_*.json")))}
+    receipts = [f for f, t in truths.items() if t.doc_type == "signoff_receipt" and t.customer and t.date][:2]
+    documents = {f: truth_as_extracted(t) for f, t in truths.items()}
+    misread, doubted_needlessly = (documents[f] for f in receipts)
+    misread.customer = misread.customer + "X"
+    misread.confidence = {"customer": 0.3}
+    doubted_needlessly.confidence = {"date": 0.3}
+    scores = evaluate_samples(SAMPLES, documents=documents)
+    assert (scores.tp["LOW_CONFIDENCE"], scores.fp["LOW_CONFIDENCE"]) == (1, 1)
+    # The same misreading, read with confidence: a doubt that should have been raised.
+    misread.confidence = {}
+    assert evaluate_samples(SAMPLES, documents=documents).fn["LOW_CONFIDENCE"] == 1

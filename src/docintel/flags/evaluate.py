@@ -130,7 +130,8 @@ def _total_flag(doc: ExtractedDocument) -> FlagRecord | None:
     return make_flag(FlagCode.TOTAL_MISMATCH, total=doc.total, sum=line_sum)
 
 
-def _confidence_flags(doc: ExtractedDocument, match: MatchResult, threshold: float) -> list[FlagRecord]:
+def doubt_fields(doc: ExtractedDocument, match: MatchResult) -> list[str]:
+    """The fields whose confidence is judged: those the match depends on, and those always read."""
     rules = flag_rules()
     if doc.doc_type not in rules.matched_doc_types:
         return []  # statements and other papers are not matched: nothing depends on their fields
@@ -138,8 +139,12 @@ def _confidence_flags(doc: ExtractedDocument, match: MatchResult, threshold: flo
     # however faintly it was printed.
     confirmed = {"order_no"} if match.method == "order_no" else set()
     fields = list(rules.depends_on[match.method or "none"]) + list(rules.always)
+    return [f for f in dict.fromkeys(fields) if f not in confirmed]
+
+
+def _confidence_flags(doc: ExtractedDocument, match: MatchResult, threshold: float) -> list[FlagRecord]:
     flags = []
-    for name in dict.fromkeys(f for f in fields if f not in confirmed):
+    for name in doubt_fields(doc, match):
         confidence = doc.confidence.get(name)
         value = getattr(doc, name, None)
         if confidence is not None and confidence < threshold and value not in (None, "", []):

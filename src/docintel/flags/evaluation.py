@@ -8,13 +8,15 @@ covered for later receipts, as the database would report them to the caller.
 from __future__ import annotations
 
 import itertools
+import re
+import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from docintel.extract.records import DocumentFields, ExtractedDocument
-from docintel.flags.evaluate import FlagRecord, evaluate_flags
+from docintel.flags.evaluate import FlagRecord, doubt_fields, evaluate_flags
 from docintel.match.books import MemoryOrderBook
 from docintel.match.matcher import match_to_orders
 from docintel.match.records import MatchResult, OrderLineView, OrderView
@@ -87,7 +89,39 @@ def truth_as_extracted(fields: DocumentFields) -> ExtractedDocument:
 
 
 def _key(flag: FlagRecord) -> tuple[str, str | None]:
+    if flag.code == "LOW_CONFIDENCE":
+        return (str(flag.code), flag.details.get("field"))
     return (str(flag.code), flag.product)
+
+
+_NOT_TEXT = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+def _fold(value: object) -> object:
+    """Width, case, spaces and punctuation folded; numbers to the cent (as benchmarks/accuracy.py)."""
+    if isinstance(value, float | int) and not isinstance(value, bool):
+        return round(float(value), 2)
+    if isinstance(value, str):
+        return _NOT_TEXT.sub("", unicodedata.normalize("NFKC", value)).lower()
+    return value
+
+
+def misread_fields(doc: ExtractedDocument, truth: DocumentFields, names: list[str]) -> set[str]:
+    """Which of `names` extraction got wrong; items by their (product, quantity) pairs."""
+    def pairs(items) -> list[tuple]:
+        return sorted((str(_fold(i.product)), _fold(i.quantity) or 0.0) for i in items)
+
+    wrong = set()
+    for name in names:
+        if name == "items":
+            misread = pairs(doc.items) != pairs(truth.items)
+        elif name == "codes":
+            misread = sorted(doc.codes) != sorted(truth.codes)
+        else:
+            misread = _fold(getattr(doc, name, None)) != _fold(getattr(truth, name, None))
+        if misread:
+            wrong.add(name)
+    return wrong
 
 
 def evaluate_samples(
@@ -119,6 +153,12 @@ def evaluate_samples(
         wanted = codes or {"NO_MATCH", "QTY_MISMATCH", "PRICE_MISMATCH", "ITEM_MISSING", "ITEM_UNEXPECTED", "UNSIGNED",
                            "CUSTOMER_MISMATCH", "DUPLICATE_RECEIPT", "DATE_OUT_OF_RANGE"}
         expected = {(f.code, f.product) for f in truth.expected_flags if f.code in wanted}
+        if documents is not None:
+            # The generator cannot plant a doubt: a LOW_CONFIDENCE is right when the field it names
+            # was in fact misread, and missing when a misread field the match relies on was not doubted.
+            judged = [*doubt_fields(doc, match), "doc_type"]
+            expected |= {("LOW_CONFIDENCE", name) for name in misread_fields(doc, truth, judged)
+                         if getattr(doc, name, None) not in (None, "", [])}
         # Every flag the evaluator raised counts, so spurious TOTAL_MISMATCH etc. show up as false positives.
         found = {_key(f) for f in flags}
         for k in found & expected:
