@@ -152,3 +152,10 @@ def test_a_doubt_read_end_to_end_counts_as_right_only_where_the_field_was_misrea
     # The same misreading, read with confidence: a doubt that should have been raised.
     misread.confidence = {}
     assert evaluate_samples(SAMPLES, documents=documents).fn["LOW_CONFIDENCE"] == 1
+
+
+def test_a_receipt_whose_lines_were_not_read_is_doubted_not_flagged_item_by_item_missing():
+    # A total was printed but the table was lost to OCR: the goods are not missing.
+    assert _codes(items=[], total=1322.0) == {("LOW_CONFIDENCE", None)}
+    # No lines and no total: nothing says goods were delivered, so the ordered lines are missing.
+    assert {code for code, _ in _codes(items=[], total=None)} == {"ITEM_MISSING"}

@@ -72,9 +72,13 @@ def _order_flags(doc: ExtractedDocument, match: MatchResult, covered_lines: Coll
                 score=match.customer_score,
             )
         )
+    unread = lines_unread(doc)
+    if unread:
+        flags.append(make_flag(FlagCode.LOW_CONFIDENCE, field="items", confidence=0.0))
     for line in match.lines:
         if line.item_index is None:
-            flags.append(make_flag(FlagCode.ITEM_MISSING, line.order_product, order_no=order_no, order_line_id=line.order_line_id))
+            if not unread:
+                flags.append(make_flag(FlagCode.ITEM_MISSING, line.order_product, order_no=order_no, order_line_id=line.order_line_id))
         elif line.order_line_id is None:
             flags.append(make_flag(FlagCode.ITEM_UNEXPECTED, line.doc_product, order_no=order_no, item_index=line.item_index))
         else:
@@ -114,6 +118,13 @@ def _order_flags(doc: ExtractedDocument, match: MatchResult, covered_lines: Coll
         if repeated:
             flags.append(make_flag(FlagCode.DUPLICATE_RECEIPT, order_no=order_no, order_line_ids=repeated))
     return flags
+
+
+def lines_unread(doc: ExtractedDocument) -> bool:
+    """A total was printed but not one line was read: the table was lost to OCR, the goods are not
+    missing. Every ordered line would otherwise be flagged ITEM_MISSING; one doubt on the items
+    sends the clerk to the scan instead."""
+    return not doc.items and (doc.total or 0.0) > 0
 
 
 def _total_flag(doc: ExtractedDocument) -> FlagRecord | None:
