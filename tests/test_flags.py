@@ -159,3 +159,11 @@ def test_a_receipt_whose_lines_were_not_read_is_doubted_not_flagged_item_by_item
     assert _codes(items=[], total=1322.0) == {("LOW_CONFIDENCE", None)}
     # No lines and no total: nothing says goods were delivered, so the ordered lines are missing.
     assert {code for code, _ in _codes(items=[], total=None)} == {"ITEM_MISSING"}
+
+
+def test_a_line_that_does_not_add_up_on_the_slip_is_doubted_not_flagged_as_a_quantity_difference():
+    # 110 × 1.06 ≠ 1272.00 printed, and the order says 120: a digit was misread somewhere on the
+    # line (the amount fits neither quantity with this price), which the clerk checks on the scan.
+    assert _codes(items=_items(膨胀螺丝={"quantity": 110, "amount": 1272.0})) == {("LOW_CONFIDENCE", None)}
+    # Adding up on the slip, the same quantity is a real difference.
+    assert ("QTY_MISMATCH", "膨胀螺丝") in _codes(items=_items(膨胀螺丝={"quantity": 110, "amount": 116.6}))

@@ -73,14 +73,16 @@ def _order_flags(doc: ExtractedDocument, match: MatchResult, covered_lines: Coll
             )
         )
     unread = lines_unread(doc)
-    if unread:
-        flags.append(make_flag(FlagCode.LOW_CONFIDENCE, field="items", confidence=0.0))
+    misread_lines: list[str | None] = []
     for line in match.lines:
         if line.item_index is None:
             if not unread:
                 flags.append(make_flag(FlagCode.ITEM_MISSING, line.order_product, order_no=order_no, order_line_id=line.order_line_id))
         elif line.order_line_id is None:
             flags.append(make_flag(FlagCode.ITEM_UNEXPECTED, line.doc_product, order_no=order_no, item_index=line.item_index))
+        elif line.doc_adds_up is False and not (quantities_agree(line.doc_quantity, line.order_quantity)
+                                                 and prices_agree(line.doc_unit_price, line.order_unit_price)):
+            misread_lines.append(line.doc_product)
         else:
             where = {"order_no": order_no, "item_index": line.item_index, "order_line_id": line.order_line_id}
             if not quantities_agree(line.doc_quantity, line.order_quantity):
@@ -99,6 +101,10 @@ def _order_flags(doc: ExtractedDocument, match: MatchResult, covered_lines: Coll
                         **where,
                     )
                 )
+    if unread or misread_lines:
+        # The table was lost, or a line's own numbers do not add up (quantity × price ≠ amount on
+        # the slip): a difference from the order there is a misreading until the clerk says not.
+        flags.append(make_flag(FlagCode.LOW_CONFIDENCE, field="items", confidence=0.0, products=misread_lines))
     doc_date = _parse_date(doc.date)
     if doc_date is not None and match.order_date is not None:
         days = (doc_date - match.order_date).days

@@ -112,8 +112,10 @@ def align_items(items: Sequence[LineItem], lines: Sequence[OrderLineView]) -> Al
         total_sim += s
         quantity, price, repaired = _as_printed(item, line)
         agree += quantities_agree(quantity, line.quantity)
+        adds_up = None if None in (quantity, price, item.amount) else prices_agree(quantity * price, item.amount)
         out.append(
-            LineAlignment(i, line.id, round(s, 4), quantity, line.quantity, price, line.unit_price, item.product, line.product, repaired)
+            LineAlignment(i, line.id, round(s, 4), quantity, line.quantity, price, line.unit_price, item.product, line.product,
+                          repaired, adds_up)
         )
     paired = set(pairs.values())
     for j, line in enumerate(lines):
