@@ -167,3 +167,13 @@ def test_a_line_that_does_not_add_up_on_the_slip_is_doubted_not_flagged_as_a_qua
     assert _codes(items=_items(膨胀螺丝={"quantity": 110, "amount": 1272.0})) == {("LOW_CONFIDENCE", None)}
     # Adding up on the slip, the same quantity is a real difference.
     assert ("QTY_MISMATCH", "膨胀螺丝") in _codes(items=_items(膨胀螺丝={"quantity": 110, "amount": 116.6}))
+
+
+def test_a_misread_amount_on_a_line_that_matches_its_order_line_raises_nothing():
+    total = round(sum(i.amount for i in _items()), 2)
+    assert _codes(items=_items(), total=total) == set()
+    # 4 × 200.00 printed as 8000.00: quantity and price are the order's, the amount alone misread;
+    # the lines then miss the printed total, but that is the misreading, not a wrong total.
+    assert _codes(items=_items(配电箱={"amount": 8000.0}), total=total) == set()
+    # A line that adds up but misses the total is a real TOTAL_MISMATCH.
+    assert _codes(items=_items(), total=total + 100) == {("TOTAL_MISMATCH", None)}

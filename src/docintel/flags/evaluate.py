@@ -43,9 +43,13 @@ def evaluate_flags(
         flags.extend(_order_flags(doc, match, covered_lines))
     if doc.doc_type in rules.receipt_doc_types and not doc.signature_present:
         flags.append(make_flag(FlagCode.UNSIGNED))
-    if (flag := _total_flag(doc)) is not None:
+    doubtful = items_in_doubt(doc, match)
+    if doubtful is not None:
+        flags.append(make_flag(FlagCode.LOW_CONFIDENCE, field="items", confidence=0.0, products=doubtful))
+    elif not _lines_not_adding_up(doc, match) and (flag := _total_flag(doc)) is not None:
+        # A line that does not add up on its own was misread: the total cannot be checked by it.
         flags.append(flag)
-    flags.extend(_confidence_flags(doc, match, low_confidence))
+    flags.extend(f for f in _confidence_flags(doc, match, low_confidence) if doubtful is None or f.details["field"] != "items")
     if (doubt := low_confidence_type(doc)) is not None:
         # The classifier was not sure and answered "other": the clerk must see the type is in doubt.
         flags.append(make_flag(FlagCode.LOW_CONFIDENCE, field="doc_type", **doubt))
@@ -73,16 +77,14 @@ def _order_flags(doc: ExtractedDocument, match: MatchResult, covered_lines: Coll
             )
         )
     unread = lines_unread(doc)
-    misread_lines: list[str | None] = []
     for line in match.lines:
         if line.item_index is None:
             if not unread:
                 flags.append(make_flag(FlagCode.ITEM_MISSING, line.order_product, order_no=order_no, order_line_id=line.order_line_id))
         elif line.order_line_id is None:
             flags.append(make_flag(FlagCode.ITEM_UNEXPECTED, line.doc_product, order_no=order_no, item_index=line.item_index))
-        elif line.doc_adds_up is False and not (quantities_agree(line.doc_quantity, line.order_quantity)
-                                                 and prices_agree(line.doc_unit_price, line.order_unit_price)):
-            misread_lines.append(line.doc_product)
+        elif line.doc_adds_up is False:
+            continue  # misread somewhere on the line: a doubt on the items (see items_in_doubt)
         else:
             where = {"order_no": order_no, "item_index": line.item_index, "order_line_id": line.order_line_id}
             if not quantities_agree(line.doc_quantity, line.order_quantity):
@@ -101,10 +103,6 @@ def _order_flags(doc: ExtractedDocument, match: MatchResult, covered_lines: Coll
                         **where,
                     )
                 )
-    if unread or misread_lines:
-        # The table was lost, or a line's own numbers do not add up (quantity × price ≠ amount on
-        # the slip): a difference from the order there is a misreading until the clerk says not.
-        flags.append(make_flag(FlagCode.LOW_CONFIDENCE, field="items", confidence=0.0, products=misread_lines))
     doc_date = _parse_date(doc.date)
     if doc_date is not None and match.order_date is not None:
         days = (doc_date - match.order_date).days
@@ -131,6 +129,32 @@ def lines_unread(doc: ExtractedDocument) -> bool:
     missing. Every ordered line would otherwise be flagged ITEM_MISSING; one doubt on the items
     sends the clerk to the scan instead."""
     return not doc.items and (doc.total or 0.0) > 0
+
+
+def items_in_doubt(doc: ExtractedDocument, match: MatchResult) -> list[str] | None:
+    """The products of lines that differ from the order (or have none) while their own numbers do
+    not add up on the slip (quantity × unit price ≠ amount, and matching could not show which
+    number was misread); [] when the table was lost; None when nothing is in doubt. Such a
+    difference is a misreading until the clerk says otherwise. A line that agrees with its order
+    line in quantity and price has only its amount misread, which matters to nothing but the total."""
+    if lines_unread(doc):
+        return []
+    agreeing = {
+        line.item_index for line in match.lines
+        if line.item_index is not None and line.order_line_id is not None
+        and quantities_agree(line.doc_quantity, line.order_quantity) and prices_agree(line.doc_unit_price, line.order_unit_price)
+    }
+    doubtful = [doc.items[i].product for i in _lines_not_adding_up(doc, match) if i not in agreeing]
+    return doubtful or None
+
+
+def _lines_not_adding_up(doc: ExtractedDocument, match: MatchResult) -> list[int]:
+    repaired = {line.item_index for line in match.lines if line.repaired}
+    return [
+        index for index, item in enumerate(doc.items)
+        if index not in repaired and None not in (item.quantity, item.unit_price, item.amount)
+        and not prices_agree(item.quantity * item.unit_price, item.amount)
+    ]
 
 
 def _total_flag(doc: ExtractedDocument) -> FlagRecord | None:
