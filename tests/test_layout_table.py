@@ -227,3 +227,22 @@ def test_ids_keep_their_letters():
     assert parse_id("SO20240315-0012") == "SO20240315-0012"
     assert parse_id("0262448") == "0262448"
     assert parse_id("DN-24-00871") == "DN-24-00871"
+
+
+def test_two_numbers_run_together_in_one_row_do_not_erase_the_border_between_number_columns():
+    # Right-aligned quantities and prices; in row 3 OCR read 28 and 7232.95 as one word.
+    words = []
+    for text, x in [("品名", 100), ("单位", 700), ("数量", 900), ("单价", 1200), ("金额", 1500)]:
+        words += words_at(text, x, 100)
+    rows = [("配电箱", "台", "6", "138.00", "828.00"), ("膨胀螺丝", "个", "560", "1.24", "694.40"),
+            ("防水涂料", "件", None, None, "6522.60"), ("五孔插座", "个", "60", "7.46", "447.60")]
+    for n, (product, unit, qty, price, amount) in enumerate(rows):
+        y = 170 + 70 * n
+        words += words_at(product, 100, y) + words_at(unit, 700, y) + words_at(amount, 1500, y)
+        if qty is None:
+            words += words_at("287232.95", 1020, y)  # runs from the quantity column into the price column
+        else:
+            words += words_at(qty, 1060 - 20 * len(qty), y) + words_at(price, 1330 - 20 * len(price), y)
+    table = find_table(group_lines(words))
+    items = extract_items(table, 0)
+    assert [(i.quantity, i.unit_price) for i in items if i.product != "防水涂料"] == [(6, 138.0), (560, 1.24), (60, 7.46)]

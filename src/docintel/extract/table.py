@@ -31,6 +31,8 @@ _CELL_DEBRIS = " \"'“”‘’|,，;；`"
 _SPACE_BY_CJK = re.compile(r"(?<=[\u4e00-\u9fff])\s+|\s+(?=[\u4e00-\u9fff])")
 # A column border is at least this many text heights of white space.
 _MIN_BORDER_GAP = 0.3
+# From this many rows on, one row's ink may cross a column border.
+_MIN_ROWS_FOR_CROSSING = 4
 # A wrapped name never carries these; a line that does is a new row even if its numbers were lost.
 _ROW_START_KEYS = ("line_no", "code", "unit")
 # A wrapped cell line starts within this many line heights under the row it continues.
@@ -144,14 +146,19 @@ def column_boundaries(columns: Sequence[Column], body: Sequence[Line]) -> list[f
         coverage[w.box[0] - left : w.x2 - left] += 1
     # A gap may be crossed by an odd overlong cell (a long product name in one row).
     tolerance = len(body) // 8
+    # Between two number columns one row of four or more may cross it: two numbers OCR ran together
+    # into one word (28 and 7232.95 read as 287232.95). Between text columns a short table's one
+    # long name is not to be told from a spec column's start, so there no row may cross.
+    numbers_tolerance = max(tolerance, 1 if len(body) >= _MIN_ROWS_FOR_CROSSING else 0)
     # Narrower runs are the gaps between the characters of a Chinese grid, aligned row after row.
     min_gap = _MIN_BORDER_GAP * statistics.median(line.height for line in body)
     bounds = []
     for (a, b), middle in zip(zip(columns, columns[1:]), fallback):
         lo, hi = int(a.center) - left, int(b.center) - left
+        crossing = numbers_tolerance if {a.key, b.key} <= set(_NUMBER_KEYS) else tolerance
         gaps = [
             (left + lo + s, left + lo + e)
-            for s, e in _white_runs(coverage[lo : hi + 1] <= tolerance)
+            for s, e in _white_runs(coverage[lo : hi + 1] <= crossing)
             if e - s + 1 >= min_gap
         ]
         if gaps:
