@@ -246,3 +246,19 @@ def test_two_numbers_run_together_in_one_row_do_not_erase_the_border_between_num
     table = find_table(group_lines(words))
     items = extract_items(table, 0)
     assert [(i.quantity, i.unit_price) for i in items if i.product != "防水涂料"] == [(6, 138.0), (560, 1.24), (60, 7.46)]
+
+
+def test_row_numbers_left_in_the_name_cell_are_taken_off_only_in_a_numbered_table():
+    def table_of(names: list[str]):
+        words = []
+        for text, x in [("品名", 100), ("数量", 900), ("金额", 1300)]:
+            words += words_at(text, x, 100)
+        for n, name in enumerate(names):
+            words += words_at(name, 60, 170 + 70 * n) + words_at("10", 900, 170 + 70 * n) + words_at("20.00", 1300, 170 + 70 * n)
+        return [i.product for i in extract_items(find_table(group_lines(words)), 0)]
+
+    # The 序号 label was not read: its numbers came with the names.
+    assert table_of(["1 封箱胶带", "2 电线", "3 5号电池", "10不锈钢六角螺栓"]) == ["封箱胶带", "电线", "5号电池", "10不锈钢六角螺栓"]
+    assert table_of(["1封箱胶带", "2电线", "3电缆"]) == ["封箱胶带", "电线", "电缆"]
+    # A name that merely starts with a digit is a name (3M胶带 is not row 3 of anything).
+    assert table_of(["电线", "3M胶带", "5号电池"]) == ["电线", "3M胶带", "5号电池"]

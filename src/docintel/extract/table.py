@@ -29,6 +29,9 @@ _HEADER_SEGMENT_GAP = 0.6
 # 'Rice 25kg bag', 'Hex bolt M8x30', 'Cement P.O 42.5'.
 _CELL_DEBRIS = " \"'“”‘’|,，;；`"
 _SPACE_BY_CJK = re.compile(r"(?<=[\u4e00-\u9fff])\s+|\s+(?=[\u4e00-\u9fff])")
+# A row number left in a name cell, and how many rows must carry theirs to be taken off.
+_ROW_NUMBER = re.compile(r"^(\d{1,3})(?:[\s,，.、\"'“”‘’`]+(?=\S)|(?=[^\W\d_]))")
+_MIN_NUMBERED_ROWS = 2
 # A column border is at least this many text heights of white space.
 _MIN_BORDER_GAP = 0.3
 # From this many rows on, one row's ink may cross a column border.
@@ -320,4 +323,21 @@ def row_to_item(row: TableRow, page: int, has_spec_column: bool = True) -> LineI
 
 def extract_items(table: Table, page: int) -> list[LineItem]:
     has_spec = any(c.key == "spec" for c in table.columns)
-    return [item for row in table.rows if (item := row_to_item(row, page, has_spec)) is not None]
+    items = [item for row in table.rows if (item := row_to_item(row, page, has_spec)) is not None]
+    return _without_row_numbers(items)
+
+
+def _without_row_numbers(items: list[LineItem]) -> list[LineItem]:
+    """Names with the row's number taken off the front (1 封箱胶带, 10不锈钢六角螺栓): a 序号 column
+    whose label was not read leaves its numbers in the name cell. Only when the names of several
+    rows start with their own row number, and only that number: 5号电池 in row 5 of a numbered
+    table was printed 5 5号电池."""
+    numbered = [(i, m) for i, item in enumerate(items, start=1)
+                if (m := _ROW_NUMBER.match(item.product)) and int(m.group(1)) == i]
+    if len(numbered) < max(_MIN_NUMBERED_ROWS, len(items) // 2):
+        return items
+    for i, match in numbered:
+        rest = items[i - 1].product[match.end():].strip(_CELL_DEBRIS)
+        if len(rest) >= 2:
+            items[i - 1].product = rest
+    return items
