@@ -262,3 +262,29 @@ def test_row_numbers_left_in_the_name_cell_are_taken_off_only_in_a_numbered_tabl
     assert table_of(["1封箱胶带", "2电线", "3电缆"]) == ["封箱胶带", "电线", "电缆"]
     # A name that merely starts with a digit is a name (3M胶带 is not row 3 of anything).
     assert table_of(["电线", "3M胶带", "5号电池"]) == ["电线", "3M胶带", "5号电池"]
+
+
+def test_a_continuation_page_with_a_misread_header_takes_the_previous_pages_columns():
+    labels = [("序号", 100), ("品名", 300), ("规格", 700), ("单位", 1000), ("数量", 1200), ("单价", 1450), ("金额", 1700)]
+    first = []
+    for text, x in labels:
+        first += words_at(text, x, 100)
+    first += words_at("1", 100, 170) + words_at("封箱胶带", 300, 170) + words_at("48mm", 700, 170) + words_at("箱", 1000, 170)
+    first += words_at("14", 1200, 170) + words_at("11.48", 1450, 170) + words_at("160.72", 1700, 170)
+    columns = find_table(group_lines(first)).columns
+    # Page two, scanned 30 px further right: 品名, 数量, 单价 and 金额 misread in its header.
+    misread = {"品名": "吕", "数量": "数生", "单价": "音信", "金额": "全纪"}
+    second = []
+    for text, x in labels:
+        second += words_at(misread.get(text, text), x + 30, 100)
+    second += words_at("21", 130, 170) + words_at("矿泉水", 330, 170) + words_at("550ml", 730, 170) + words_at("箱", 1030, 170)
+    second += words_at("120", 1230, 170) + words_at("27.25", 1480, 170) + words_at("3270.00", 1730, 170)
+    assert find_table(group_lines(second)) is None
+    table = find_table(group_lines(second), previous=columns)
+    [item] = extract_items(table, 1)
+    assert (item.product, item.spec, item.unit, item.quantity, item.unit_price, item.amount) == ("矿泉水", "550ml", "箱", 120, 27.25, 3270.0)
+    # Labels of another table in another order are not a continuation.
+    shuffled = []
+    for text, x in [("单位", 100), ("规格", 400), ("序号", 800)]:
+        shuffled += words_at(text, x, 100)
+    assert find_table(group_lines(shuffled), previous=columns) is None

@@ -23,7 +23,7 @@ from docintel.extract.marks import detect_seals
 from docintel.extract.pages import page_record
 from docintel.extract.records import ExtractedDocument, LineItem, WordRef
 from docintel.extract.signoff import SignoffField, find_signoff
-from docintel.extract.table import extract_items, find_table
+from docintel.extract.table import Column, extract_items, find_table
 from docintel.extract.values import normalize_spaces
 from docintel.ocr.layout import SEGMENT_SEPARATOR, Line, group_lines
 from docintel.ocr.records import OcrPage, Word
@@ -45,11 +45,12 @@ class PageReading:
     seals: int
     codes: list[str]
     company_names: list[tuple[int, str]] = field(default_factory=list)
+    columns: tuple[Column, ...] = ()  # the line-item table's, for a continuation page
 
 
-def read_page(page: OcrPage) -> PageReading:
+def read_page(page: OcrPage, previous_columns: Sequence[Column] = ()) -> PageReading:
     lines = group_lines(page.words)
-    table = find_table(lines)
+    table = find_table(lines, previous_columns)
     span = (table.header_line, table.end_line) if table else None
     width, height = page.size
     candidates = label_candidates(lines, span)
@@ -65,6 +66,7 @@ def read_page(page: OcrPage) -> PageReading:
         seals=len(detect_seals(page.color)),
         codes=decode_codes(page.color),
         company_names=company_lines(lines, height),
+        columns=table.columns if table else tuple(previous_columns),
     )
 
 
@@ -112,7 +114,9 @@ def _line_text(line: Line) -> str:
 
 
 def extract_fields(file: str, pages: Sequence[OcrPage]) -> ExtractedDocument:
-    readings = [read_page(p) for p in pages]
+    readings: list[PageReading] = []
+    for page in pages:
+        readings.append(read_page(page, readings[-1].columns if readings else ()))
     candidates = [c for r in readings for c in r.candidates]
     page_of = {id(c): r.index for r in readings for c in r.candidates}
     doc = ExtractedDocument(file=file, pages=len(pages))

@@ -29,6 +29,10 @@ _HEADER_SEGMENT_GAP = 0.6
 # 'Rice 25kg bag', 'Hex bolt M8x30', 'Cement P.O 42.5'.
 _CELL_DEBRIS = " \"'“”‘’|,，;；`"
 _SPACE_BY_CJK = re.compile(r"(?<=[\u4e00-\u9fff])\s+|\s+(?=[\u4e00-\u9fff])")
+# A continuation page's header must show this many of the previous page's labels, and the page
+# may be scaled this much against the previous one.
+_MIN_CONTINUED_COLUMNS = 3
+_CONTINUED_SCALE = (0.8, 1.25)
 # A row number left in a name cell, and how many rows must carry theirs to be taken off.
 _ROW_NUMBER = re.compile(r"^(\d{1,3})(?:[\s,，.、\"'“”‘’`]+(?=\S)|(?=[^\W\d_]))")
 _MIN_NUMBERED_ROWS = 2
@@ -235,26 +239,51 @@ def _body_lines(lines: Sequence[Line], header: int, columns: Sequence[Column]) -
     return body, len(lines)
 
 
-def find_table(lines: Sequence[Line]) -> Table | None:
+def find_table(lines: Sequence[Line], previous: Sequence[Column] = ()) -> Table | None:
+    """The page's line-item table under the first header line; on a continuation page whose
+    header was misread (数生 单价 → 音信), the previous page's columns where enough of its labels are."""
     for index, line in enumerate(lines):
         columns = header_columns(line)
-        if not _is_header(columns):
-            continue
-        body, end = _body_lines(lines, index, columns)
-        bounds = column_boundaries(columns, body)
-        rows: list[TableRow] = []
-        for candidate in body:
-            row = _assign(candidate, columns, bounds)
-            if not rows or _has_numbers(row) or any(row.text(k) for k in _ROW_START_KEYS):
-                rows.append(row)
-            elif candidate.box[1] - max(w.y2 for w in rows[-1].words()) <= _WRAP_GAP * candidate.height:
-                # A wrapped product name: text only, no numbers, close under the row above.
-                for key, words in row.cells.items():
-                    rows[-1].cells.setdefault(key, []).extend(words)
-            else:
-                break  # text far below the last row (a page footer): the table is over
-        return Table(header_line=index, columns=columns, rows=tuple(rows), end_line=end)
+        if _is_header(columns):
+            return _table_under(lines, index, columns)
+    if previous:
+        for index, line in enumerate(lines):
+            if columns := continued_header(line, previous):
+                return _table_under(lines, index, columns)
     return None
+
+
+def continued_header(line: Line, previous: Sequence[Column]) -> tuple[Column, ...] | None:
+    """The previous page's columns, placed on this page by the labels of theirs read in `line`
+    (at least a few, in the same order); the rest moved as those moved."""
+    keys = [c.key for c in previous]
+    read = [c for c in header_columns(line) if c.key in keys]
+    order = [keys.index(c.key) for c in read]
+    if len(read) < _MIN_CONTINUED_COLUMNS or order != sorted(order):
+        return None
+    before = {c.key: c for c in previous}
+    scale, shift = np.polyfit([before[c.key].center for c in read], [c.center for c in read], 1)
+    if not _CONTINUED_SCALE[0] <= scale <= _CONTINUED_SCALE[1]:
+        return None
+    found = {c.key: c for c in read}
+    return tuple(found.get(k) or Column(k, scale * before[k].left + shift, scale * before[k].right + shift) for k in keys)
+
+
+def _table_under(lines: Sequence[Line], index: int, columns: tuple[Column, ...]) -> Table:
+    body, end = _body_lines(lines, index, columns)
+    bounds = column_boundaries(columns, body)
+    rows: list[TableRow] = []
+    for candidate in body:
+        row = _assign(candidate, columns, bounds)
+        if not rows or _has_numbers(row) or any(row.text(k) for k in _ROW_START_KEYS):
+            rows.append(row)
+        elif candidate.box[1] - max(w.y2 for w in rows[-1].words()) <= _WRAP_GAP * candidate.height:
+            # A wrapped product name: text only, no numbers, close under the row above.
+            for key, words in row.cells.items():
+                rows[-1].cells.setdefault(key, []).extend(words)
+        else:
+            break  # text far below the last row (a page footer): the table is over
+    return Table(header_line=index, columns=columns, rows=tuple(rows), end_line=end)
 
 
 def split_product_spec(text: str) -> tuple[str, str | None]:
