@@ -288,3 +288,20 @@ def test_a_continuation_page_with_a_misread_header_takes_the_previous_pages_colu
     for text, x in [("单位", 100), ("规格", 400), ("序号", 800)]:
         shuffled += words_at(text, x, 100)
     assert find_table(group_lines(shuffled), previous=columns) is None
+
+
+def test_a_misread_product_label_is_taken_from_the_words_no_label_claimed():
+    def items_under(header: list[tuple[str, int]]):
+        words = []
+        for text, x in header:
+            words += words_at(text, x, 100)
+        words += words_at("1", 100, 170) + words_at("等边角钢", 300, 170) + words_at("50X50X5", 700, 170)
+        words += words_at("吨", 1000, 170) + words_at("4.132", 1200, 170)
+        table = find_table(group_lines(words))
+        return [(i.product, i.spec, i.unit, i.quantity) for i in extract_items(table, 0)] if table else None
+
+    # 品名 read as 品i 名: no label, but 序号 / 规格 / 单位 / 数量 around it.
+    assert items_under([("序号", 100), ("品i 名", 300), ("规格", 700), ("单位", 1000), ("数量", 1200)]) == [
+        ("等边角钢", "50X50X5", "吨", 4.132)]
+    # Nothing unclaimed where the product would stand: no product column, no table.
+    assert items_under([("序号", 100), ("规格", 700), ("单位", 1000), ("数量", 1200)]) is None

@@ -22,6 +22,8 @@ from docintel.ocr.records import Word
 # A header needs a product-like column and this many columns in all.
 _MIN_HEADER_COLUMNS = 3
 _PRODUCT_KEYS = ("product", "product_spec", "code")
+# Columns that stand left of the product on a form (序号, 编码).
+_BEFORE_PRODUCT_KEYS = ("line_no", "code", "ref_no", "ref_date")
 _NUMBER_KEYS = ("quantity", "unit_price", "amount")
 # Header labels are split at smaller gaps than text: adjacent headers stand closer than cells.
 _HEADER_SEGMENT_GAP = 0.6
@@ -243,7 +245,7 @@ def find_table(lines: Sequence[Line], previous: Sequence[Column] = ()) -> Table 
     """The page's line-item table under the first header line; on a continuation page whose
     header was misread (数生 单价 → 音信), the previous page's columns where enough of its labels are."""
     for index, line in enumerate(lines):
-        columns = header_columns(line)
+        columns = _with_unlabelled_product(line, header_columns(line))
         if _is_header(columns):
             return _table_under(lines, index, columns)
     if previous:
@@ -251,6 +253,23 @@ def find_table(lines: Sequence[Line], previous: Sequence[Column] = ()) -> Table 
             if columns := continued_header(line, previous):
                 return _table_under(lines, index, columns)
     return None
+
+
+def _with_unlabelled_product(line: Line, columns: tuple[Column, ...]) -> tuple[Column, ...]:
+    """A header whose 品名 was misread (品i 名) still has the other labels around it: the words no
+    label claimed, left of the first number column and right of any 序号/编码, are the product's."""
+    keys = {c.key for c in columns}
+    if keys & set(_PRODUCT_KEYS) or not keys & set(_NUMBER_KEYS) or len(keys) < _MIN_HEADER_COLUMNS:
+        return columns
+    first_number = min(c.left for c in columns if c.key in _NUMBER_KEYS)
+    after = max((c.right for c in columns if c.key in _BEFORE_PRODUCT_KEYS), default=float("-inf"))
+    claimed = [(c.left, c.right) for c in columns]
+    loose = [w for w in line.words
+             if after < w.cx < first_number and not any(l <= w.cx <= r for l, r in claimed) and any(ch.isalnum() for ch in w.text)]
+    if not loose or any(c.left < max(w.x2 for w in loose) and c.right > min(w.box[0] for w in loose) for c in columns):
+        return columns
+    product = Column("product", min(w.box[0] for w in loose), max(w.x2 for w in loose))
+    return tuple(sorted((*columns, product), key=lambda c: c.left))
 
 
 def continued_header(line: Line, previous: Sequence[Column]) -> tuple[Column, ...] | None:
