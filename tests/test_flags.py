@@ -177,3 +177,20 @@ def test_a_misread_amount_on_a_line_that_matches_its_order_line_raises_nothing()
     assert _codes(items=_items(配电箱={"amount": 8000.0}), total=total) == set()
     # A line that adds up but misses the total is a real TOTAL_MISMATCH.
     assert _codes(items=_items(), total=total + 100) == {("TOTAL_MISMATCH", None)}
+
+
+def test_a_name_misread_past_recognition_pairs_with_its_order_line_by_quantity_and_price():
+    garbled = _items(膨胀螺丝={"product": "脱张昧丝"})
+    assert _codes(items=garbled) == set()
+    # Different numbers as well: an unexpected item and a missing order line.
+    other = _items(膨胀螺丝={"product": "脱张昧丝", "quantity": 7, "amount": 7.42})
+    assert _codes(items=other) == {("ITEM_UNEXPECTED", "脱张昧丝"), ("ITEM_MISSING", "膨胀螺丝")}
+
+
+def test_differences_in_a_table_read_with_low_confidence_are_one_doubt_naming_the_lines():
+    items = _items(膨胀螺丝={"quantity": 110, "amount": 116.6})
+    assert ("QTY_MISMATCH", "膨胀螺丝") in _codes(items=items)
+    flags = evaluate_flags(doc := ExtractedDocument(
+        file="x.jpg", doc_type="signoff_receipt", order_no="PO-2024-0315", customer="上海恒达五金", date="2024-03-18",
+        signature_present=True, items=items, confidence={"items": 0.45}), match_to_orders(doc, BOOK))
+    assert [(str(f.code), f.details.get("products")) for f in flags] == [("LOW_CONFIDENCE", ["膨胀螺丝"])]

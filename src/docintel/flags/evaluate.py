@@ -10,6 +10,7 @@ from typing import Any
 from docintel.classify.predict import low_confidence_type
 from docintel.extract.records import ExtractedDocument
 from docintel.flags.codes import FlagCode, Severity, flag_rules, flag_spec, render
+from docintel.flags.doubts import ItemDoubt, item_doubt, lines_not_adding_up
 from docintel.match.config import match_config
 from docintel.match.items import prices_agree, quantities_agree
 from docintel.match.records import MatchResult
@@ -39,24 +40,32 @@ def evaluate_flags(
 ) -> list[FlagRecord]:
     rules = flag_rules()
     flags: list[FlagRecord] = []
+    doubt = item_doubt(doc, match, low_confidence)
     if doc.doc_type in rules.matched_doc_types:
-        flags.extend(_order_flags(doc, match, covered_lines))
+        flags.extend(_order_flags(doc, match, covered_lines, doubt))
     if doc.doc_type in rules.receipt_doc_types and not doc.signature_present:
         flags.append(make_flag(FlagCode.UNSIGNED))
-    doubtful = items_in_doubt(doc, match)
-    if doubtful is not None:
-        flags.append(make_flag(FlagCode.LOW_CONFIDENCE, field="items", confidence=0.0, products=doubtful))
-    elif not _lines_not_adding_up(doc, match) and (flag := _total_flag(doc)) is not None:
-        # A line that does not add up on its own was misread: the total cannot be checked by it.
+    if doubt is not None:
+        flags.append(make_flag(FlagCode.LOW_CONFIDENCE, field="items", confidence=doc.confidence.get("items", 0.0),
+                               products=list(doubt.products)))
+    elif (
+        doc.confidence.get("total", 1.0) >= low_confidence
+        and not lines_not_adding_up(doc, match)
+        and (flag := _total_flag(doc)) is not None
+    ):
+        # Lines or a total read in doubt, or a line misread (quantity × price ≠ its amount), cannot
+        # show that the lines miss the total.
         flags.append(flag)
-    flags.extend(f for f in _confidence_flags(doc, match, low_confidence) if doubtful is None or f.details["field"] != "items")
+    flags.extend(f for f in _confidence_flags(doc, match, low_confidence) if f.details["field"] != "items")
     if (doubt := low_confidence_type(doc)) is not None:
         # The classifier was not sure and answered "other": the clerk must see the type is in doubt.
         flags.append(make_flag(FlagCode.LOW_CONFIDENCE, field="doc_type", **doubt))
     return flags
 
 
-def _order_flags(doc: ExtractedDocument, match: MatchResult, covered_lines: Collection[int]) -> list[FlagRecord]:
+def _order_flags(
+    doc: ExtractedDocument, match: MatchResult, covered_lines: Collection[int], doubt: ItemDoubt | None
+) -> list[FlagRecord]:
     rules = flag_rules()
     if match.order_no is None:
         if doc.doc_type in rules.matched_when_referenced and not doc.order_no:
@@ -76,15 +85,16 @@ def _order_flags(doc: ExtractedDocument, match: MatchResult, covered_lines: Coll
                 score=match.customer_score,
             )
         )
-    unread = lines_unread(doc)
+    in_doubt = doubt.lines if doubt else frozenset()
+    missing = sum(line.item_index is None for line in match.lines)
     for line in match.lines:
         if line.item_index is None:
-            if not unread:
+            if not (doubt and doubt.covers_missing(missing)):
                 flags.append(make_flag(FlagCode.ITEM_MISSING, line.order_product, order_no=order_no, order_line_id=line.order_line_id))
+        elif line.item_index in in_doubt:
+            continue  # read in doubt: named in the LOW_CONFIDENCE on the items (flags/doubts.py)
         elif line.order_line_id is None:
             flags.append(make_flag(FlagCode.ITEM_UNEXPECTED, line.doc_product, order_no=order_no, item_index=line.item_index))
-        elif line.doc_adds_up is False:
-            continue  # misread somewhere on the line: a doubt on the items (see items_in_doubt)
         else:
             where = {"order_no": order_no, "item_index": line.item_index, "order_line_id": line.order_line_id}
             if not quantities_agree(line.doc_quantity, line.order_quantity):
@@ -122,39 +132,6 @@ def _order_flags(doc: ExtractedDocument, match: MatchResult, covered_lines: Coll
         if repeated:
             flags.append(make_flag(FlagCode.DUPLICATE_RECEIPT, order_no=order_no, order_line_ids=repeated))
     return flags
-
-
-def lines_unread(doc: ExtractedDocument) -> bool:
-    """A total was printed but not one line was read: the table was lost to OCR, the goods are not
-    missing. Every ordered line would otherwise be flagged ITEM_MISSING; one doubt on the items
-    sends the clerk to the scan instead."""
-    return not doc.items and (doc.total or 0.0) > 0
-
-
-def items_in_doubt(doc: ExtractedDocument, match: MatchResult) -> list[str] | None:
-    """The products of lines that differ from the order (or have none) while their own numbers do
-    not add up on the slip (quantity × unit price ≠ amount, and matching could not show which
-    number was misread); [] when the table was lost; None when nothing is in doubt. Such a
-    difference is a misreading until the clerk says otherwise. A line that agrees with its order
-    line in quantity and price has only its amount misread, which matters to nothing but the total."""
-    if lines_unread(doc):
-        return []
-    agreeing = {
-        line.item_index for line in match.lines
-        if line.item_index is not None and line.order_line_id is not None
-        and quantities_agree(line.doc_quantity, line.order_quantity) and prices_agree(line.doc_unit_price, line.order_unit_price)
-    }
-    doubtful = [doc.items[i].product for i in _lines_not_adding_up(doc, match) if i not in agreeing]
-    return doubtful or None
-
-
-def _lines_not_adding_up(doc: ExtractedDocument, match: MatchResult) -> list[int]:
-    repaired = {line.item_index for line in match.lines if line.repaired}
-    return [
-        index for index, item in enumerate(doc.items)
-        if index not in repaired and None not in (item.quantity, item.unit_price, item.amount)
-        and not prices_agree(item.quantity * item.unit_price, item.amount)
-    ]
 
 
 def _total_flag(doc: ExtractedDocument) -> FlagRecord | None:

@@ -107,9 +107,12 @@ def _fold(value: object) -> object:
 
 
 def misread_fields(doc: ExtractedDocument, truth: DocumentFields, names: list[str]) -> set[str]:
-    """Which of `names` extraction got wrong; items by their (product, quantity) pairs."""
+    """Which of `names` extraction got wrong; items line by line (product, quantity, unit price,
+    amount: a doubt on the items is right when any of them was misread)."""
     def pairs(items) -> list[tuple]:
-        return sorted((str(_fold(i.product)), _fold(i.quantity) or 0.0) for i in items)
+        return sorted(
+            (str(_fold(i.product)), *(_fold(v) or 0.0 for v in (i.quantity, i.unit_price, i.amount))) for i in items
+        )
 
     wrong = set()
     for name in names:

@@ -85,6 +85,29 @@ def _as_printed(item: LineItem, line: OrderLineView) -> tuple[float | None, floa
     return quantity, price, repaired
 
 
+def _paired_by_numbers(items: Sequence[LineItem], lines: Sequence[OrderLineView], pairs: dict[int, int]) -> dict[int, int]:
+    """Items left over whose name was misread past recognition (劳保季套尼万涂胶 for 劳保手套) paired
+    with a left-over order line by their numbers: the same quantity and the same unit price (or
+    the order's quantity × price as the printed amount), and no other left-over line fitting.
+    Otherwise one misread name becomes an ITEM_UNEXPECTED and an ITEM_MISSING."""
+    free_items = [i for i in range(len(items)) if i not in pairs]
+    free_lines = [j for j in range(len(lines)) if j not in pairs.values()]
+
+    def fits(item: LineItem, line: OrderLineView) -> bool:
+        if item.quantity is None or line.unit_price is None or not quantities_agree(item.quantity, line.quantity):
+            return False
+        if item.unit_price is not None:
+            return prices_agree(item.unit_price, line.unit_price)
+        return item.amount is not None and prices_agree(item.amount, line.quantity * line.unit_price)
+
+    found = {}
+    for i in free_items:
+        fitting = [j for j in free_lines if fits(items[i], lines[j])]
+        if len(fitting) == 1 and sum(fits(items[k], lines[fitting[0]]) for k in free_items) == 1:
+            found[i] = fitting[0]
+    return found
+
+
 def align_items(items: Sequence[LineItem], lines: Sequence[OrderLineView]) -> Alignment:
     cfg = match_config()
     if not items and not lines:
@@ -99,6 +122,7 @@ def align_items(items: Sequence[LineItem], lines: Sequence[OrderLineView]) -> Al
     if items and lines:
         rows, cols = linear_sum_assignment(sim, maximize=True)
         pairs = {int(r): int(c) for r, c in zip(rows, cols, strict=True) if sim[r, c] >= cfg.pair_threshold}
+        pairs |= _paired_by_numbers(items, lines, pairs)
     out: list[LineAlignment] = []
     total_sim = 0.0
     agree = 0

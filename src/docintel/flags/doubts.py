@@ -1,0 +1,68 @@
+"""When the line items themselves are in doubt, a difference from the order is not yet a finding.
+
+OCR loses tables and misreads digits; an order line then looks missing, short or dearer on the
+slip when it was only read wrong. Three things say the reading is not to be trusted: a total was
+printed but no line was read (the table was lost); a line's own quantity × unit price is not its
+printed amount (a number on it was misread and matching could not show which); the table as a
+whole was read with low confidence. Then the clerk gets one LOW_CONFIDENCE on the items, naming
+the lines to look at, instead of findings OCR made up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from docintel.extract.records import ExtractedDocument
+from docintel.match.items import prices_agree, quantities_agree
+from docintel.match.records import MatchResult
+
+
+@dataclass(frozen=True)
+class ItemDoubt:
+    lines: frozenset[int]  # indices into doc.items whose differences from the order are not findings
+    lost: bool  # a total was printed but no line was read
+    unpaired: int  # how many of `lines` found no order line (a name misread past recognition)
+    products: tuple[str, ...]
+
+    def covers_missing(self, missing: int) -> bool:
+        """Whether the order lines not found on the slip may be the lines misread: the table was
+        lost, or at least as many doubtful lines found no order line as order lines are missing."""
+        return self.lost or self.unpaired >= missing > 0
+
+
+def lines_unread(doc: ExtractedDocument) -> bool:
+    """A total was printed but not one line was read."""
+    return not doc.items and (doc.total or 0.0) > 0
+
+
+def item_doubt(doc: ExtractedDocument, match: MatchResult, threshold: float) -> ItemDoubt | None:
+    unread = lines_unread(doc)
+    # In a table read with low confidence even a line that adds up is no evidence: extraction
+    # fills a missing amount from quantity × price, so a misread price adds up as well.
+    low = bool(doc.items) and doc.confidence.get("items", 1.0) < threshold
+    differing = _differing_lines(doc, match)
+    lines = differing if low else differing & set(lines_not_adding_up(doc, match))
+    if not (unread or low or lines):
+        return None
+    paired = {line.item_index for line in match.lines if line.order_line_id is not None}
+    return ItemDoubt(frozenset(lines), unread, len(lines - paired), tuple(doc.items[i].product for i in sorted(lines)))
+
+
+def _differing_lines(doc: ExtractedDocument, match: MatchResult) -> set[int]:
+    """Items with no order line, or whose quantity or unit price is not their order line's."""
+    paired_agreeing = {
+        line.item_index for line in match.lines
+        if line.item_index is not None and line.order_line_id is not None
+        and quantities_agree(line.doc_quantity, line.order_quantity) and prices_agree(line.doc_unit_price, line.order_unit_price)
+    }
+    return set(range(len(doc.items))) - paired_agreeing
+
+
+def lines_not_adding_up(doc: ExtractedDocument, match: MatchResult) -> list[int]:
+    """Items whose own quantity × unit price is not their amount (matching's repairs applied)."""
+    repaired = {line.item_index for line in match.lines if line.repaired}
+    return [
+        index for index, item in enumerate(doc.items)
+        if index not in repaired and None not in (item.quantity, item.unit_price, item.amount)
+        and not prices_agree(item.quantity * item.unit_price, item.amount)
+    ]
