@@ -12,9 +12,9 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from docintel.extract.marks import detect_handwriting, detect_seals, is_achromatic
-from docintel.extract.signoff import signature_regions
+from docintel.extract.signoff import find_signoff, signature_regions
 from docintel.ocr.layout import group_lines
-from docintel.ocr.records import Word
+from docintel.ocr.records import OcrPage, Word
 from tests.test_marks import (BLACK_PEN, BLUE_PEN, FONT, RED, SIGN_REGION, SIGN_Y, blank_form, scribble, stamp,
                               to_bgr, to_grey_bgr)
 
@@ -166,3 +166,36 @@ def test_slanted_scanner_streak_across_an_empty_field_is_not_a_signature():
     assert not detect_handwriting(to_bgr(img), SIGN_REGION).present
     scribble(img, BLACK_PEN, seed=4)
     assert detect_handwriting(to_bgr(img), SIGN_REGION).present
+
+
+def _long_sign_line_page(signature_x: int | None) -> OcrPage:
+    """送货人: ____  收货人(签字): ________________ with the signature (if any) drawn at signature_x: a
+    form whose customer line runs far past where a signature usually starts."""
+    img = Image.new("RGBA", (2600, 1400), (250, 250, 247, 255))
+    d = ImageDraw.Draw(img)
+    f = ImageFont.truetype(FONT, 40)
+    d.text((100, SIGN_Y - 45), "送货人:", font=f, fill=(25, 25, 25))
+    d.line([(260, SIGN_Y + 5), (700, SIGN_Y + 5)], fill=(40, 40, 40), width=2)
+    d.text((800, SIGN_Y - 45), "收货人(签字):", font=f, fill=(25, 25, 25))
+    d.line([(1080, SIGN_Y + 5), (2200, SIGN_Y + 5)], fill=(40, 40, 40), width=2)
+    if signature_x is not None:
+        pen = Image.new("RGBA", (800, 1400), (0, 0, 0, 0))
+        scribble(pen, BLACK_PEN, seed=2)  # drawn from x=340 of the layer
+        img.alpha_composite(pen, dest=(signature_x - 340, 0))
+    words = [Word("送货人:", (100, SIGN_Y - 40, 140, 44), 0.95, (1, 1, 1)),
+             Word("收货人(签字):", (800, SIGN_Y - 40, 270, 44), 0.95, (1, 1, 1))]
+    return OcrPage(0, words, to_bgr(img), "tesseract")
+
+
+def test_signature_far_along_a_long_sign_line_is_found():
+    # 1700 is 14 text heights past the label: beyond the usual reach, on the field's own line.
+    page = _long_sign_line_page(1700)
+    fields = find_signoff(page, group_lines(page.words))
+    assert [f.present for f in fields] == [True]
+    empty = _long_sign_line_page(None)
+    assert [f.present for f in find_signoff(empty, group_lines(empty.words))] == [False]
+
+
+def test_handwriting_past_the_end_of_the_sign_line_is_not_its_signature():
+    page = _long_sign_line_page(2350)
+    assert [f.present for f in find_signoff(page, group_lines(page.words))] == [False]

@@ -6,6 +6,9 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+import cv2
+import numpy as np
+
 from docintel.extract.labels import LabelHit, find_labels, opens_field, vocabulary
 from docintel.extract.marks import detect_handwriting
 from docintel.ocr.layout import SEGMENT_SEPARATOR, Line, bounding_box
@@ -22,6 +25,15 @@ _REACH_BELOW = 3.0
 # OCR words this confident and about label-sized are printed text to mask out of the field.
 _PRINTED_CONFIDENCE = 0.75
 _PRINTED_HEIGHT_RANGE = (0.6, 1.4)
+# A field written on a line runs to the line's end: a signature is put anywhere along it, often past
+# the reach above. The line starts within this many text heights of the label, lies between the
+# label's middle and this many heights below its bottom, breaks for at most a height (a pen stroke
+# or a seal across it) and is this much darker than the paper around it.
+_UNDERLINE_START = 3.0
+_UNDERLINE_BELOW = 1.0
+_UNDERLINE_MIN_DARK = 60
+# The field takes in this much (in text heights) beyond the line's end: a name may overhang it.
+_UNDERLINE_OVERHANG = 1.0
 
 Box = tuple[int, int, int, int]
 # A segment opening with a short run of Chinese characters closed by a colon: a field's label.
@@ -48,8 +60,11 @@ def _clip(x0: float, y0: float, x1: float, y1: float, size: tuple[int, int]) -> 
     return (x0, y0, x1 - x0, y1 - y0) if x1 > x0 and y1 > y0 else None
 
 
-def signature_regions(lines: Sequence[Line], page_size: tuple[int, int]) -> Iterator[tuple[str, Box, Box, float]]:
-    """(label, label box, region to search, text height) for each customer sign-off label.
+def signature_regions(
+    lines: Sequence[Line], page_size: tuple[int, int]
+) -> Iterator[tuple[str, Box, Box, float, float | None]]:
+    """(label, label box, region to search, text height, how far right the field may run or None when
+    it is searched underneath) for each customer sign-off label.
 
     Every field label and title is matched in the same pass so that they consume their text:
     送货签收单 is a title and 送货人签字 the driver's field, neither a customer sign-off.
@@ -73,17 +88,21 @@ def signature_regions(lines: Sequence[Line], page_size: tuple[int, int]) -> Iter
             # The line's median height: one tall OCR box ("人:" read 2 lines high) must not
             # stretch the field up into the totals row.
             h = max(8.0, line.height)
-            reach = right + _REACH_RIGHT * h
+            # Up to the next field on the line, or the page edge.
+            limit = float(page_size[0])
             if k + 1 < len(hits):
                 following = line.words_in_span(hits[k + 1].start, hits[k + 1].end)
                 if following:
-                    reach = min(reach, min(w.box[0] for w in following) - h / 2)
+                    limit = min(w.box[0] for w in following) - h / 2
+            reach = min(right + _REACH_RIGHT * h, limit)
             if reach - right >= _MIN_ROOM_RIGHT * h:
                 region = _clip(right + 2, top - _REACH_UP * h, reach, bottom + _REACH_DOWN * h, page_size)
+                side_limit: float | None = limit
             else:
                 region = _clip(left - h, bottom, left + _REACH_RIGHT * h, bottom + _REACH_BELOW * h, page_size)
+                side_limit = None
             if region is not None:
-                yield hit.label, label_box, region, h
+                yield hit.label, label_box, region, h, side_limit
 
 
 def _find_field_labels(text: str, group: dict) -> list[LabelHit]:
@@ -126,10 +145,42 @@ def _unread_signoff_labels(text: str, hits: list[LabelHit]) -> list[LabelHit]:
     return out
 
 
+def _underline_end(gray: np.ndarray, label_box: Box, h: float, limit: float) -> int | None:
+    """Right end of the line the field is written on, when one starts right after the label."""
+    left, top, width, height = label_box
+    start, stop = left + width, int(min(limit, gray.shape[1]))
+    y0, y1 = max(0, top + height // 2), min(gray.shape[0], int(top + height + _UNDERLINE_BELOW * h))
+    if stop - start < h or y1 <= y0:
+        return None
+    band = gray[y0:y1, start:stop]
+    dark = (np.median(band) - band.astype(np.int16) > _UNDERLINE_MIN_DARK).astype(np.uint8)
+    # A rule at most a few pixels thick, a little slanted: join neighbouring rows, keep long runs.
+    dark = cv2.dilate(dark, np.ones((3, 1), np.uint8))
+    runs = cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((1, max(15, int(h))), np.uint8))
+    covered = np.flatnonzero(runs.any(axis=0))
+    if covered.size == 0 or covered[0] > _UNDERLINE_START * h:
+        return None
+    breaks = np.flatnonzero(np.diff(covered) > h)
+    return start + int(covered[breaks[0]] if breaks.size else covered[-1])
+
+
+def _along_underline(gray: np.ndarray, label_box: Box, region: Box, h: float, limit: float | None) -> Box:
+    """The field beside its label, widened to the end of the line it is written on."""
+    if limit is None:
+        return region
+    end = _underline_end(gray, label_box, h, limit)
+    rx, ry, rw, rh = region
+    if end is None or end <= rx + rw:
+        return region
+    return rx, ry, int(min(end + _UNDERLINE_OVERHANG * h, limit, gray.shape[1])) - rx, rh
+
+
 def find_signoff(page: OcrPage, lines: Sequence[Line]) -> list[SignoffField]:
     out = []
     low, high = _PRINTED_HEIGHT_RANGE
-    for label, label_box, region, h in signature_regions(lines, page.size):
+    gray = cv2.cvtColor(page.color, cv2.COLOR_BGR2GRAY) if page.color.ndim == 3 else page.color
+    for label, label_box, region, h, limit in signature_regions(lines, page.size):
+        region = _along_underline(gray, label_box, region, h, limit)
         rx, ry, rw, rh = region
         printed = [
             w.box
