@@ -45,6 +45,13 @@ def _money(x: float) -> float:
 # --- determinism ---------------------------------------------------------------
 
 
+def test_only_documents_with_a_signature_drawn_are_signed(big_set):
+    _, truths, _ = big_set
+    assert any("sign_label" not in t.meta and t.doc_type == "sales_slip" for t in truths)
+    for t in truths:
+        assert t.signature_present == ("signature_ink" in t.meta), t.file
+
+
 def test_same_seed_same_bytes(tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
     generate_samples(a, 14, 99)

@@ -755,6 +755,8 @@ def render_built(b: Built, seed: int) -> tuple[list[Image.Image], GroundTruth]:
         cmeta = m if not cmeta else cmeta
     truth = b.truth.model_copy(deep=True)
     truth.pages = len(pages)
+    # Some sales-slip layouts print no customer sign-off field: nothing was signed there.
+    truth.signature_present = truth.signature_present and "signature_ink" in marks
     meta = truth.meta
     meta.update({
         "paper": b.doc.extra.get("paper_override", plan.paper),
