@@ -40,7 +40,8 @@ def evaluate_flags(
 ) -> list[FlagRecord]:
     rules = flag_rules()
     flags: list[FlagRecord] = []
-    doubt = item_doubt(doc, match, low_confidence)
+    # Items are only in doubt where they are compared with an order (as every other field).
+    doubt = item_doubt(doc, match, low_confidence) if doc.doc_type in rules.matched_doc_types else None
     if doc.doc_type in rules.matched_doc_types:
         flags.extend(_order_flags(doc, match, covered_lines, doubt))
     if doc.doc_type in rules.receipt_doc_types and not doc.signature_present:
