@@ -305,3 +305,14 @@ def test_a_misread_product_label_is_taken_from_the_words_no_label_claimed():
         ("等边角钢", "50X50X5", "吨", 4.132)]
     # Nothing unclaimed where the product would stand: no product column, no table.
     assert items_under([("序号", 100), ("规格", 700), ("单位", 1000), ("数量", 1200)]) is None
+
+
+def test_a_quantity_nothing_can_check_is_less_sure_when_its_cell_shows_a_damaged_digit():
+    words = []
+    for text, x in [("品名", 100), ("单位", 700), ("数量", 900)]:
+        words += words_at(text, x, 100)
+    for n, (name, qty) in enumerate([("电缆", "26l)"), ("大米", "60"), ("水泥", "12箱")]):
+        words += words_at(name, 100, 170 + 70 * n) + words_at("米", 700, 170 + 70 * n) + words_at(qty, 900, 170 + 70 * n)
+    cable, rice, cement = extract_items(find_table(group_lines(words)), 0)
+    assert (cable.quantity, rice.quantity, cement.quantity) == (261, 60, 12)  # l taken for 1; ")" is the cut 0
+    assert cable.confidence < 0.6 < rice.confidence and cement.confidence == rice.confidence

@@ -35,6 +35,10 @@ _SPACE_BY_CJK = re.compile(r"(?<=[\u4e00-\u9fff])\s+|\s+(?=[\u4e00-\u9fff])")
 # may be scaled this much against the previous one.
 _MIN_CONTINUED_COLUMNS = 3
 _CONTINUED_SCALE = (0.8, 1.25)
+# Confidence kept by a row nothing cross-checks whose price and amount were lost or whose quantity
+# shows a damaged digit.
+_UNCHECKED_ROW = 0.5
+_NOT_NUMBER = re.compile(r"[\d.,\s]+")
 # A row number left in a name cell, and how many rows must carry theirs to be taken off.
 _ROW_NUMBER = re.compile(r"^(\d{1,3})(?:[\s,，.、\"'“”‘’`]+(?=\S)|(?=[^\W\d_]))")
 _MIN_NUMBERED_ROWS = 2
@@ -342,7 +346,7 @@ def _product_and_spec(row: TableRow, has_spec_column: bool) -> tuple[str, str | 
     return row.text("product"), (row.text("spec") or None)
 
 
-def row_to_item(row: TableRow, page: int, has_spec_column: bool = True) -> LineItem | None:
+def row_to_item(row: TableRow, page: int, has_spec_column: bool = True, priced: bool = False) -> LineItem | None:
     product, spec = _product_and_spec(row, has_spec_column)
     if not product or len(product) < 2:
         return None
@@ -357,6 +361,10 @@ def row_to_item(row: TableRow, page: int, has_spec_column: bool = True) -> LineI
     confidence = statistics.fmean(w.confidence for w in words) if words else 0.0
     if fixed.corrected:
         confidence *= 0.9
+    if price is None and amount is None and (priced or _damaged_number(row.text("quantity"), unit_in_qty)):
+        # Nothing cross-checks the quantity, and either the table prints prices but this row's were
+        # lost, or the quantity cell shows a damaged digit (26l) for 260: the 0 cut by the rule).
+        confidence *= _UNCHECKED_ROW
     return LineItem(
         product=product,
         spec=spec,
@@ -369,9 +377,16 @@ def row_to_item(row: TableRow, page: int, has_spec_column: bool = True) -> LineI
     )
 
 
+def _damaged_number(text: str, unit: str | None) -> bool:
+    """A number cell holding more than digits, separators and its unit: a glyph OCR could not read."""
+    rest = text.replace(unit, "") if unit else text
+    return bool(_NOT_NUMBER.sub("", fold_width(rest)))
+
+
 def extract_items(table: Table, page: int) -> list[LineItem]:
     has_spec = any(c.key == "spec" for c in table.columns)
-    items = [item for row in table.rows if (item := row_to_item(row, page, has_spec)) is not None]
+    priced = any(c.key in ("unit_price", "amount") for c in table.columns)
+    items = [item for row in table.rows if (item := row_to_item(row, page, has_spec, priced)) is not None]
     return _without_row_numbers(items)
 
 
