@@ -12,11 +12,13 @@ from docintel.extract.codes import decode_codes
 from docintel.extract.header import (
     Candidate,
     Title,
+    UnreadValue,
     best,
     company_lines,
     find_title,
     label_candidates,
     label_seen,
+    parse_reread,
     unlabelled_date,
 )
 from docintel.extract.marks import detect_seals
@@ -25,6 +27,7 @@ from docintel.extract.records import ExtractedDocument, LineItem, WordRef
 from docintel.extract.signoff import SignoffField, find_signoff
 from docintel.extract.table import Column, extract_items, find_table
 from docintel.extract.values import normalize_spaces
+from docintel.ocr import read_page_region
 from docintel.ocr.layout import SEGMENT_SEPARATOR, Line, group_lines
 from docintel.ocr.records import OcrPage, Word
 
@@ -32,6 +35,8 @@ _HEADER_FIELDS = ("doc_no", "order_no", "customer", "vendor", "date")
 # Confidence given to a value that was inferred rather than read beside its label.
 _INFERRED = 0.5
 _TOTAL_DIGIT_EDITS = 2
+# A value read a second time, from its region alone, is trusted less than one read in place.
+_REREAD_WEIGHT = 0.8
 
 
 @dataclass
@@ -53,7 +58,9 @@ def read_page(page: OcrPage, previous_columns: Sequence[Column] = ()) -> PageRea
     table = find_table(lines, previous_columns)
     span = (table.header_line, table.end_line) if table else None
     width, height = page.size
-    candidates = label_candidates(lines, span)
+    unread: list[UnreadValue] = []
+    candidates = label_candidates(lines, span, unread)
+    candidates += reread_values(page, candidates, unread)
     if not any(c.key == "date" for c in candidates) and (dated := unlabelled_date(lines, span)):
         candidates.append(dated)
     return PageReading(
@@ -68,6 +75,25 @@ def read_page(page: OcrPage, previous_columns: Sequence[Column] = ()) -> PageRea
         company_names=company_lines(lines, height),
         columns=table.columns if table else tuple(previous_columns),
     )
+
+
+def reread_values(page: OcrPage, candidates: Sequence[Candidate], unread: Sequence[UnreadValue]) -> list[Candidate]:
+    """Fields the page shows a label for but whose value did not parse: the value's region read
+    again (ocr.read_page_region), and if need be read a second way, keeping the first reading
+    that parses clearly (parse_reread). Costs a crop's OCR or two, and only on pages
+    where such a field is missing."""
+    out: list[Candidate] = []
+    for item in unread:
+        if any(c.key == item.key and c.value is not None for c in [*candidates, *out]):
+            continue
+        for second_look in (False, True):
+            words = read_page_region(page, item.region, item.text_height, second_look)
+            value = parse_reread(item.key, words)
+            if value is not None:
+                confidence = _REREAD_WEIGHT * item.weight * statistics.fmean(w.confidence for w in words)
+                out.append(Candidate(item.key, value, round(confidence, 3), tuple(words), item.line, item.label))
+                break
+    return out
 
 
 def _refs(page: int, words: Sequence[Word]) -> list[WordRef]:

@@ -18,7 +18,8 @@ from docintel.extract.values import (
     parse_chinese_amount,
     parse_date,
 )
-from docintel.ocr.layout import SEGMENT_SEPARATOR, Line, bounding_box, is_cjk
+from docintel.extract.values_vocab import CHINESE_DIGITS
+from docintel.ocr.layout import SEGMENT_SEPARATOR, Line, bounding_box, is_cjk, join_words
 from docintel.ocr.records import Word
 
 # Document and order numbers: letters, digits and the separators ERPs put in them.
@@ -39,6 +40,21 @@ _MAX_NAME = 60  # English company names run long: "Everbright Hardware & Packagi
 _STRAY = " :：_-|\"'“”‘’,，;；、`"
 _BUYER_MARKS = "购买買"
 _SELLER_MARKS = "销售銷"
+# Fields whose value is read again from the page when its label is found but the value does not
+# parse (ocr/region.py): short machine-printed values, where a second reading can be checked.
+REREAD_KEYS = ("date", "order_no")
+VALUE_WIDTH = 16  # text heights: a date or an order number with the label's colon and spacing
+VALUE_REACH = 0.8  # text heights above and below the label's middle
+# An order number read again must be the whole reading (a stray mark or two aside), and this long:
+# a fragment parsed out of noise (40-4) is not one.
+REREAD_ID_SHARE = 0.8
+REREAD_ID_MIN = 6
+_LABEL_END = ":：.．"
+# Each word of a second reading that carries digits must be read at least this confidently.
+REREAD_MIN_CONFIDENCE = 0.5
+_NUMERAL_ARABIC = re.compile(r"[0-9０-９]")
+_NUMERAL_CHINESE = re.compile(f"[{''.join(CHINESE_DIGITS)}十]")
+_NUMERAL = re.compile(f"{_NUMERAL_ARABIC.pattern}|{_NUMERAL_CHINESE.pattern}")
 
 
 def _alternation(words: Sequence[str]) -> str:
@@ -164,7 +180,44 @@ def _party_key(lines: Sequence[Line], index: int, label_left: float) -> str | No
     return None
 
 
-def label_candidates(lines: Sequence[Line], table_span: tuple[int, int] | None) -> list[Candidate]:
+@dataclass(frozen=True)
+class UnreadValue:
+    """A label whose value did not parse, and the region where its value should stand."""
+
+    key: str
+    line: int
+    label: str
+    weight: float  # what a value read here would be weighted by (fuzzy label, below the table)
+    region: tuple[int, int, int, int]  # x, y, w, h in the page's coordinates
+    text_height: float
+
+
+def _value_region(line: Line, hits: list[LabelHit], k: int) -> tuple[int, int, int, int] | None:
+    """Right of the label, up to the next label on its line or VALUE_WIDTH text heights, and
+    VALUE_REACH text heights above and below the label's middle: dot-matrix print lands off the
+    form's line, on the underline or half a line up."""
+    label_words = line.words_in_span(hits[k].start, hits[k].end)
+    if not label_words:
+        return None
+    height = line.height
+    left = max(w.x2 for w in label_words)
+    # The label's colon is not the value's: a crop that starts with it is read as a longer line.
+    for word in line.words:
+        if word.box[0] >= left - 1 and word.text.strip(_LABEL_END) == "" and word.box[0] - left < height:
+            left = word.x2
+    middle = statistics.fmean(w.cy for w in label_words)
+    right = left + int(VALUE_WIDTH * height)
+    if k + 1 < len(hits) and (next_words := line.words_in_span(hits[k + 1].start, hits[k + 1].end)):
+        right = min(right, min(w.box[0] for w in next_words))
+    top = int(middle - VALUE_REACH * height)
+    return (left, top, right - left, int(2 * VALUE_REACH * height)) if right > left else None
+
+
+def label_candidates(
+    lines: Sequence[Line], table_span: tuple[int, int] | None, unread: list[UnreadValue] | None = None
+) -> list[Candidate]:
+    """Label → value candidates. Labels of REREAD_KEYS whose value did not parse go to `unread`,
+    with the region to read again."""
     vocab = vocabulary()
     # Titles are matched too, only so that they consume their text: 客户对账单 holds no 客户 label.
     group = {**vocab.fields, **vocab.titles}
@@ -189,11 +242,14 @@ def label_candidates(lines: Sequence[Line], table_span: tuple[int, int] | None) 
                 continue
             raw, words = _value_after(line, hits, k, below)
             value = parser(raw) if raw else None
-            if value is None and key not in _ANYWHERE:
-                continue
             weight = _FUZZY_WEIGHT if hit.fuzzy else 1.0
             if table_span and index >= table_span[1] and key not in ("total", "total_upper"):
                 weight *= _BELOW_TABLE_WEIGHT
+            if value is None and unread is not None and key in REREAD_KEYS:
+                if region := _value_region(line, hits, k):
+                    unread.append(UnreadValue(key, index, hit.label, weight, region, line.height))
+            if value is None and key not in _ANYWHERE:
+                continue
             word_conf = statistics.fmean(w.confidence for w in words) if words else 0.5
             out.append(Candidate(key, value, round(weight * word_conf, 3), words, index, hit.label))
     return out
@@ -224,6 +280,23 @@ def best(candidates: Sequence[Candidate], key: str) -> Candidate | None:
         order = vocabulary().fields["total"]
         return min(pool, key=lambda c: (order.index(c.label) if c.label in order else len(order), -c.confidence, c.line))
     return max(pool, key=lambda c: (c.confidence, -c.line))
+
+
+def parse_reread(key: str, words: Sequence[Word]) -> str | float | None:
+    """A value read again from its region alone, kept only when it has the field's expected
+    shape: every word carrying its digits read confidently, a date in one kind of numeral, an
+    order number the whole reading. A second chance is taken only on a clear reading."""
+    if not words or any(w.confidence < REREAD_MIN_CONFIDENCE for w in words if _NUMERAL.search(w.text)):
+        return None
+    raw = join_words(words)
+    value = PARSERS[key](raw)
+    if key == "date" and _NUMERAL_ARABIC.search(raw) and _NUMERAL_CHINESE.search(raw):
+        return None  # 2024年1月六日: a printed date mixes no numerals; one digit was misread
+    if key == "order_no" and isinstance(value, str):
+        compact = re.sub(r"\s", "", fold_width(raw))
+        if len(value) < REREAD_ID_MIN or len(value) < REREAD_ID_SHARE * len(compact):
+            return None
+    return value
 
 
 def label_seen(candidates: Sequence[Candidate], key: str) -> bool:

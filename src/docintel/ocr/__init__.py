@@ -9,6 +9,7 @@ from docintel.ingest.records import LoadedDocument, SourcePage
 from docintel.ocr.layout import Line, Segment, group_lines, page_text
 from docintel.ocr.preprocess import PreprocessOptions, preprocess_page
 from docintel.ocr.records import OcrPage, StepTiming, Word
+from docintel.ocr.region import read_region
 from docintel.ocr.residual import keep_residual_word, residual_image, unread_regions
 from docintel.ocr.script import han_variant, is_latin_page
 from docintel.ocr.tesseract import limit_tesseract_threads, run_tesseract
@@ -16,7 +17,7 @@ from docintel.settings import get_settings
 
 __all__ = [
     "AUTO_LANG", "Line", "OcrPage", "PreprocessOptions", "Segment", "StepTiming", "Word",
-    "group_lines", "limit_tesseract_threads", "ocr_document", "ocr_page", "page_text", "recognize",
+    "group_lines", "limit_tesseract_threads", "ocr_document", "ocr_page", "page_text", "read_page_region", "recognize",
 ]
 
 AUTO_LANG = "auto"
@@ -29,6 +30,7 @@ _UPSIDE_DOWN_CONFIDENCE = 0.45
 RESIDUAL_PSM = 6
 _MIN_WORDS = 20
 SECOND_PASS = {"hant": "chi_tra", "latin": "chi_sim+eng"}
+LATIN = "eng"
 
 
 def recognize(image: np.ndarray, lang: str) -> tuple[list[Word], list[StepTiming], str]:
@@ -97,7 +99,25 @@ def ocr_page(source: SourcePage, lang: str, options: PreprocessOptions | None = 
         skew_deg=prepared.skew_deg,
         scale=prepared.scale,
         steps=steps,
+        lang=used,
     )
+
+
+def read_page_region(
+    page: OcrPage, box: tuple[int, int, int, int], text_height: float, second_look: bool = False
+) -> list[Word]:
+    """The words in one region of a read page (its `color` coordinates), read again as one line
+    (ocr/region.py) in the page's language. The second look adds English and lifts the rules off
+    the crop: the Chinese models alone misread digits standing with no Chinese around them, and
+    an underline through the print's foot costs digits. The time taken is added to the page's steps."""
+    if page.source != "tesseract":
+        return []  # a text layer says what it says: there is nothing to read again
+    lang = page.lang or FIRST_PASS
+    if second_look and LATIN not in lang.split("+"):
+        lang = f"{lang}+{LATIN}"
+    words, timing = read_region(page.color, box, text_height, lang, without_rules=second_look)
+    page.steps.append(timing)
+    return words
 
 
 def ocr_document(document: LoadedDocument, lang: str, options: PreprocessOptions | None = None) -> list[OcrPage]:

@@ -50,6 +50,7 @@ class OcrPage:
     skew_deg: float = 0.0
     scale: float = 1.0
     steps: list[StepTiming] = field(default_factory=list)
+    lang: str = ""  # the tesseract language that read the words ("" for a text layer)
 
     @property
     def size(self) -> tuple[int, int]:

@@ -1,0 +1,155 @@
+"""Read one small region of a page again, prepared for dot-matrix print: a field's value that the
+page-wide pass garbled.
+
+The page-wide preparation erases rules and reads the page as a layout. On a carbonless form the
+printer's line is shifted onto the form's underline, so erasing the rule cuts the digits, and the
+separate pins of each glyph are read as noise. Here the crop is cut to the text it holds (the
+underline and the neighbouring lines stay out unless they run through the print), the pins are
+joined by a small blur, the crop is enlarged to the size tesseract reads best, and it is read as
+one line. Rules running through the print are kept, or lifted off it with the strokes that cross
+them left standing (`without_rules`).
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from docintel.ocr.geometry import ink_mask, remove_rules, rule_lines
+from docintel.ocr.records import StepTiming, Word
+from docintel.ocr.tesseract import run_tesseract
+
+# A single text line, no layout analysis.
+LINE_PSM = 7
+# tesseract reads glyphs best at about this height (px); a crop whose text is smaller is enlarged.
+READ_TEXT_HEIGHT = 48
+MAX_ENLARGE = 3.0
+# Joins the pins of a dot-matrix glyph (a share of the text height) without merging strokes.
+JOIN_BLUR_SHARE = 0.06
+JOIN_MASK_SHARE = 0.15
+# Rows of ink less than this share of the text height apart are one text line (pin rows of a
+# dot-matrix glyph leave blank rows between them).
+ROW_GAP_SHARE = 0.3
+# A row or column of the joined glyph mask counts as text with at least this share of a text height of ink.
+MIN_INK_SHARE = 0.35
+# The value's line reaches at most this many text heights above and below the label's middle.
+LINE_REACH = 0.9
+# Ink runs this many text heights apart are separate fields: the value ends at the first such gap.
+FIELD_GAP_HEIGHTS = 2.0
+# Margin kept around the text found (share of the text height), and a white border around the crop:
+# tesseract misses glyphs that touch the image edge.
+MARGIN_SHARE = 0.2
+BORDER_SHARE = 0.5
+# Percentiles of the crop taken as black print and as paper.
+INK_PERCENTILE = 2
+PAPER_PERCENTILE = 60
+# A rule is a straight run of ink at least this many text heights long (no glyph is).
+RULE_TEXT_HEIGHTS = 3.0
+# A rule at most this share of the text height thick is bridged where a stroke crosses it.
+STROKE_BRIDGE_SHARE = 0.25
+
+
+def _runs(present: np.ndarray, max_gap: int) -> list[tuple[int, int]]:
+    """[start, end) runs of True, bridging gaps of up to max_gap."""
+    runs: list[tuple[int, int]] = []
+    for index in np.flatnonzero(present):
+        if runs and index - runs[-1][1] <= max_gap:
+            runs[-1] = (runs[-1][0], int(index) + 1)
+        else:
+            runs.append((int(index), int(index) + 1))
+    return runs
+
+
+def text_extent(gray: np.ndarray, text_height: float, center_y: float) -> tuple[int, int, int, int] | None:
+    """The text line nearest center_y in a crop, from its first ink to the first wide gap:
+    (x0, y0, x1, y1), or None when the crop holds no text. Rules are left out of the measure, and
+    so are columns and rows with only a few pixels of ink (a broken underline, a smudge)."""
+    glyphs = remove_rules(ink_mask(gray), max(3, int(RULE_TEXT_HEIGHTS * text_height)))
+    join = max(1, int(JOIN_MASK_SHARE * text_height))
+    glyphs = cv2.dilate(glyphs, np.ones((join, join), np.uint8)) > 0
+    least = max(1, int(MIN_INK_SHARE * text_height))
+    rows = _runs(glyphs.sum(axis=1) >= least, int(ROW_GAP_SHARE * text_height))
+    if not rows:
+        return None
+    y0, y1 = min(rows, key=lambda r: 0 if r[0] <= center_y < r[1] else min(abs(r[0] - center_y), abs(r[1] - center_y)))
+    # Smudges can bridge the gap to the next line: a line is at most this tall around the label.
+    reach = LINE_REACH * text_height
+    y0, y1 = max(y0, int(center_y - reach)), min(y1, int(center_y + reach))
+    columns = _runs(glyphs[y0:y1].sum(axis=0) >= least, int(FIELD_GAP_HEIGHTS * text_height))
+    if y1 <= y0 or not columns:
+        return None
+    x0, x1 = columns[0]
+    return x0, y0, x1, y1
+
+
+def lift_rules(gray: np.ndarray, text_height: float) -> np.ndarray:
+    """The crop with its rules painted as paper, except where a glyph's stroke crosses one: ink
+    just above and just below a rule pixel is a stroke running through it, and stays. (The
+    page-wide erasure takes the crossing strokes too, which cuts print that sits on its underline.)"""
+    mask = ink_mask(gray)
+    rules = rule_lines(mask, max(3, int(RULE_TEXT_HEIGHTS * text_height)))
+    if not rules.any():
+        return gray
+    reach = max(3, int(STROKE_BRIDGE_SHARE * text_height)) | 1
+    strokes = cv2.morphologyEx(cv2.subtract(mask, rules), cv2.MORPH_CLOSE, np.ones((reach, 1), np.uint8))
+    out = gray.copy()
+    out[(rules > 0) & (strokes == 0)] = int(np.percentile(gray, PAPER_PERCENTILE))
+    return out
+
+
+def prepare_region(gray: np.ndarray, text_height: float, without_rules: bool) -> tuple[np.ndarray, float, int]:
+    """The crop (its rules lifted when `without_rules`) enlarged to READ_TEXT_HEIGHT, pins joined,
+    contrast stretched, on a white border; and the factor and border used."""
+    if without_rules:
+        gray = lift_rules(gray, text_height)
+    factor = min(MAX_ENLARGE, max(1.0, READ_TEXT_HEIGHT / max(text_height, 1.0)))
+    image = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC) if factor > 1 else gray
+    sigma = JOIN_BLUR_SHARE * text_height * factor
+    if sigma >= 0.5:
+        image = cv2.GaussianBlur(image, (0, 0), sigma)
+    # Coloured carbonless paper and faint carbon print: stretch so the paper is white and the
+    # darkest print black, which also makes the crop's edge meet the white border without a step.
+    dark, paper = np.percentile(image, (INK_PERCENTILE, PAPER_PERCENTILE))
+    stretched = (image.astype(np.float32) - dark) * (255.0 / max(paper - dark, 1.0))
+    image = np.clip(stretched, 0, 255).astype(np.uint8)
+    border = int(BORDER_SHARE * text_height * factor)
+    image = cv2.copyMakeBorder(image, border, border, border, border, cv2.BORDER_CONSTANT, value=255)
+    return image, factor, border
+
+
+def read_region(
+    color: np.ndarray, box: tuple[int, int, int, int], text_height: float, lang: str, without_rules: bool = False
+) -> tuple[list[Word], StepTiming]:
+    """The words of the text line in `box` (x, y, w, h in `color`'s coordinates) nearest its
+    middle, read as one line; their boxes are mapped back into `color`'s coordinates."""
+    name = f"tesseract {lang} (region)"
+    x, y, w, h = box
+    height, width = color.shape[:2]
+    x0, y0, x1, y1 = max(0, x), max(0, y), min(width, x + w), min(height, y + h)
+    if x1 <= x0 or y1 <= y0:
+        return [], StepTiming(name, False, "empty region", 0.0)
+    crop = color[y0:y1, x0:x1]
+    gray = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY) if crop.ndim == 3 else crop
+    extent = text_extent(gray, text_height, (y + h / 2) - y0)
+    if extent is None:
+        return [], StepTiming(name, False, "no ink", 0.0)
+    margin = int(MARGIN_SHARE * text_height)
+    ex0, ey0 = max(0, extent[0] - margin), max(0, extent[1] - margin)
+    ex1, ey1 = min(gray.shape[1], extent[2] + margin), min(gray.shape[0], extent[3] + margin)
+    image, factor, border = prepare_region(gray[ey0:ey1, ex0:ex1], text_height, without_rules)
+    words, timing = run_tesseract(image, lang, psm=LINE_PSM)
+    left, top = x0 + ex0, y0 + ey0
+
+    def back(value: int) -> int:
+        return round((value - border) / factor)
+
+    mapped = [
+        Word(
+            text=word.text,
+            box=(left + back(word.box[0]), top + back(word.box[1]), round(word.box[2] / factor), round(word.box[3] / factor)),
+            confidence=word.confidence,
+            line_key=word.line_key,
+        )
+        for word in words
+    ]
+    return mapped, StepTiming(name, True, timing.detail, timing.ms)

@@ -1,0 +1,97 @@
+"""Reading a header value's region again (ocr/region.py, extract/document.py reread_values) on a
+drawn carbonless-form strip: a dot-matrix value printed off its line, onto the form's underline."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from docintel.extract.document import read_page
+from docintel.extract.header import parse_reread
+from docintel.extract.values import parse_date
+from docintel.ocr import read_page_region
+from docintel.ocr.records import OcrPage, Word
+from docintel.samples.render import dotmatrix, font
+
+PAPER = (205, 238, 212)  # green carbonless copy (RGB)
+FORM_INK = (50, 80, 170)  # the form's blue label and rule
+PRINT_INK = 45
+TEXT_PX = 42  # 10-12 pt at 300 dpi
+LABEL_BOX = (40, 60, 2 * TEXT_PX + 20, TEXT_PX)
+RULE_Y = 112
+# Where the printer put the value: its digits end on the form's underline.
+PRINT_DROP = 53
+
+
+def carbonless_strip(value: str) -> np.ndarray:
+    """A label, its underline, and `value` in dot-matrix print dropped onto the underline."""
+    width, height = 1300, 190
+    page = Image.new("RGB", (width, height), PAPER)
+    draw = ImageDraw.Draw(page)
+    draw.text(LABEL_BOX[:2], "日期:", font=font("sans", TEXT_PX), fill=FORM_INK)
+    draw.line((LABEL_BOX[0] + LABEL_BOX[2] + 20, RULE_Y, width - 60, RULE_Y), fill=FORM_INK, width=3)
+    mask = Image.new("L", (width, height), 0)
+    # The printer's line sits lower than the form's: the rule runs through the lower part of the digits.
+    ImageDraw.Draw(mask).text((LABEL_BOX[0] + LABEL_BOX[2] + 60, RULE_Y - PRINT_DROP), value, font=font("mono", TEXT_PX), fill=255)
+    pins = dotmatrix(np.asarray(mask, np.float32) / 255.0, 300, np.random.default_rng(3))
+    image = np.asarray(page, np.float32)[..., ::-1].copy()
+    image = image * (1 - pins[..., None]) + PRINT_INK * pins[..., None]
+    return np.clip(image, 0, 255).astype(np.uint8)
+
+
+def strip_page(value: str, read_as: str) -> OcrPage:
+    """The strip as the page-wide pass left it: the label read, its value read as `read_as`."""
+    x, y, w, h = LABEL_BOX
+    words = [
+        Word("日期", (x, y, w - 20, h), 0.9),
+        Word(":", (x + w - 18, y + 8, 10, h - 16), 0.8),
+        Word(read_as, (x + w + 60, y + 10, 300, h), 0.3),
+    ]
+    return OcrPage(index=0, words=words, color=carbonless_strip(value), source="tesseract", lang="chi_sim")
+
+
+def test_region_reads_the_dot_matrix_date_on_its_underline():
+    page = strip_page("2024/03/02", "")
+    x, y, w, h = LABEL_BOX
+    words = read_page_region(page, (x + w, y + h // 2 - TEXT_PX, 16 * TEXT_PX, 2 * TEXT_PX), TEXT_PX)
+    assert parse_date("".join(word.text for word in words)).isoformat() == "2024-03-02"
+    # Boxes come back in the page's coordinates, on the printed value.
+    assert all(x + w < word.box[0] < 1300 and RULE_Y - 2 * TEXT_PX < word.box[1] < RULE_Y for word in words)
+    assert [s.name for s in page.steps] == ["tesseract chi_sim (region)"]
+
+
+def test_an_unparsed_date_is_read_again_and_kept_when_it_parses():
+    page = strip_page("2024/03/02", "2024/0")
+    dates = [c for c in read_page(page).candidates if c.key == "date"]
+    assert [c.value for c in dates] == ["2024-03-02"]
+    assert 0 < dates[0].confidence < 0.9
+
+
+def test_a_date_read_in_place_is_not_read_again():
+    page = strip_page("2024/03/02", "2024/03/02")
+    dates = [c.value for c in read_page(page).candidates if c.key == "date"]
+    assert dates == ["2024-03-02"] and page.steps == []
+
+
+def test_a_text_layer_page_is_not_read_again():
+    page = strip_page("2024/03/02", "2024/0")
+    page.source = "text_layer"
+    assert not [c for c in read_page(page).candidates if c.key == "date"]
+
+
+@pytest.mark.parametrize(
+    ("key", "read", "expected"),
+    [
+        ("order_no", [("P0-2024-072776", 0.67)], "PO-2024-072776"),
+        ("order_no", [("人", 0.5), ("40-4", 0.6), ("当", 0.5)], None),  # a fragment out of noise
+        ("order_no", [("PF02432233", 0.0)], None),  # not read with any confidence
+        ("date", [("2024年2月14", 0.92), ("晶", 0.0)], "2024-02-14"),  # an unsure day mark does not matter
+        ("date", [("2024年1月", 0.9), ("六", 0.21), ("日", 0.7)], None),
+        ("date", [("2024年1月", 0.9), ("六", 0.9), ("日", 0.7)], None),  # Arabic and Chinese numerals mixed
+        ("date", [("二〇二四年一月六日", 0.9)], "2024-01-06"),
+    ],
+)
+def test_a_second_reading_is_kept_only_when_it_is_clear(key, read, expected):
+    words = [Word(text, (40 * i, 0, 38, 40), confidence) for i, (text, confidence) in enumerate(read)]
+    assert parse_reread(key, words) == expected
