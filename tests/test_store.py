@@ -155,12 +155,20 @@ def test_models_and_migrations_describe_the_same_schema(engine: Engine) -> None:
         assert compare_metadata(context, Base.metadata) == []
 
 
-def test_downgrade_to_base_and_upgrade_again(tmp_path: Path) -> None:
+def _downgraded(tmp_path: Path, revision: str, *statements: str) -> Engine:
+    """A fresh SQLite archive taken down to `revision`, with `statements` run on it there."""
     engine = init_db(f"sqlite:///{tmp_path / 'docintel.db'}")
     config = alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.downgrade(config, "base")
+        command.downgrade(config, revision)
+        for statement in statements:
+            connection.execute(text(statement))
+    return engine
+
+
+def test_downgrade_to_base_and_upgrade_again(tmp_path: Path) -> None:
+    engine = _downgraded(tmp_path, "base")
     assert not TABLES & set(inspect(engine).get_table_names())
     init_db(engine)
     assert TABLES <= set(inspect(engine).get_table_names())
@@ -170,15 +178,11 @@ def test_downgrade_to_base_and_upgrade_again(tmp_path: Path) -> None:
 def test_upgrading_recomputes_order_keys_stored_with_an_older_look_alike_table(tmp_path: Path) -> None:
     # An archive from before G/6 was a look-alike pair stored CG-2404-703 under the key CG2404703;
     # after the upgrade a lookup of the read C6-2404-703 must find it.
-    engine = init_db(f"sqlite:///{tmp_path / 'docintel.db'}")
-    config = alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0006_order_line_products")
-        connection.execute(text(
-            "INSERT INTO orders (order_no, customer, customer_names, order_date, order_no_key, customer_key, created_at, updated_at) "
-            "VALUES ('CG-2404-703', '远航机电', '[]', '2024-04-01', 'CG2404703', NULL, '2024-04-01', '2024-04-01')"
-        ))
+    engine = _downgraded(
+        tmp_path, "0006_order_line_products",
+        "INSERT INTO orders (order_no, customer, customer_names, order_date, order_no_key, customer_key, created_at, updated_at) "
+        "VALUES ('CG-2404-703', '远航机电', '[]', '2024-04-01', 'CG2404703', NULL, '2024-04-01', '2024-04-01')",
+    )
     init_db(engine)
     with engine.connect() as connection:
         assert connection.execute(text("SELECT order_no_key, customer_key FROM orders")).one() == ("C62404703", "远航")
