@@ -16,3 +16,13 @@ def test_a_leftover_reading_of_a_word_already_read_is_dropped():
     assert keep_residual_word(elsewhere, first_pass)
     assert keep_residual_word(other_text, first_pass)
     assert not keep_residual_word(Word("年", (1900, 379, 28, 41), 0.3), first_pass)
+
+
+def test_a_leftover_reading_of_a_numbers_first_glyph_is_dropped():
+    # The first pass boxed 0262448 from its second pixel column on; the first 0 left outside read
+    # as "0" again, and the document number came out as 00262448.
+    read = [Word("No.", (2322, 290, 80, 44), 0.92), Word("0262448", (2435, 290, 221, 45), 0.88)]
+    assert not keep_residual_word(Word("0", (2419, 290, 24, 44), 0.95), read)
+    assert not keep_residual_word(Word("8", (2648, 290, 24, 44), 0.95), read)   # the last glyph
+    assert keep_residual_word(Word("7", (2419, 290, 24, 44), 0.95), read)       # not a glyph of it
+    assert keep_residual_word(Word("0", (2700, 290, 24, 44), 0.95), read)       # beside it, apart

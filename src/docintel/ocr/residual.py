@@ -61,10 +61,20 @@ def residual_image(gray: np.ndarray, regions: Sequence[tuple[int, int, int, int]
 def keep_residual_word(word: Word, read: Sequence[Word] = ()) -> bool:
     """A confident, alphanumeric word that is not a second reading of one already read: the
     first pass's box can be narrower than its glyph (年 boxed from its middle), and the part left
-    outside reads as the same character again (2024 年 年 10 月), which breaks a date."""
+    outside reads as the same character again (2024 年 年 10 月, No. 0 0262448), which breaks a
+    date or doubles a number's first digit."""
     if word.confidence < MIN_CONFIDENCE or not any(ch.isalnum() for ch in word.text):
         return False
-    return not any(other.text == word.text and _intersects(word.box, other.box) for other in read)
+    return not any(_intersects(word.box, other.box) and _reads_again(word, other) for other in read)
+
+
+def _reads_again(word: Word, other: Word) -> bool:
+    """Whether `word` is `other`, or the glyph at the end of `other` on the side where it stands."""
+    if other.text == word.text:
+        return True
+    if word.cx < other.cx:
+        return other.text.startswith(word.text)
+    return other.text.endswith(word.text)
 
 
 def _intersects(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
