@@ -11,7 +11,7 @@ from docintel.ocr.preprocess import PreprocessOptions, preprocess_page
 from docintel.ocr.records import OcrPage, StepTiming, Word
 from docintel.ocr.region import read_region
 from docintel.ocr.residual import keep_residual_word, residual_image, unread_regions
-from docintel.ocr.script import han_variant, is_latin_page
+from docintel.ocr.script import han_variant, is_latin_page, is_pure_latin_page
 from docintel.ocr.tesseract import limit_tesseract_threads, run_tesseract
 from docintel.settings import get_settings
 
@@ -22,14 +22,15 @@ __all__ = [
 
 AUTO_LANG = "auto"
 # What `auto` runs: simplified Chinese first (the common case, one pass); a page whose glyphs are
-# traditional is read again with chi_tra, a Latin page with chi_sim+eng. One chi_sim+eng pass for
+# traditional is read again with chi_tra, a Latin page with chi_sim+eng (eng alone when no Chinese is
+# on it). One chi_sim+eng pass for
 # everything reads short Chinese words as Latin garbage (五层纸箱 → "FRA"), so models are not mixed.
 FIRST_PASS = "chi_sim"
 _UPSIDE_DOWN_CONFIDENCE = 0.45
 # Leftover ink is read as one uniform block: it is a few scattered cells, not a page layout.
 RESIDUAL_PSM = 6
 _MIN_WORDS = 20
-SECOND_PASS = {"hant": "chi_tra", "latin": "chi_sim+eng"}
+SECOND_PASS = {"hant": "chi_tra", "latin": "chi_sim+eng", "english": "eng"}
 LATIN = "eng"
 
 
@@ -40,7 +41,9 @@ def recognize(image: np.ndarray, lang: str) -> tuple[list[Word], list[StepTiming
         words, timing = run_tesseract(image, lang)
         return words, [timing], lang
     words, first = run_tesseract(image, FIRST_PASS)
-    script = "latin" if is_latin_page(words) else han_variant(image, words)
+    # A page in English alone is read with the English model alone: a third of the time of
+    # chi_sim+eng, which a page mixing English and Chinese needs.
+    script = ("english" if is_pure_latin_page(words) else "latin") if is_latin_page(words) else han_variant(image, words)
     if script not in SECOND_PASS:
         return words, [first], FIRST_PASS
     words, second = run_tesseract(image, SECOND_PASS[script])

@@ -36,8 +36,11 @@ _GLYPH = 32  # compare glyphs at this size
 # Votes needed, and the margin by which a glyph must look more like one form than the other.
 _MIN_VOTES = 3
 _MARGIN = 0.03
-# Below this share of CJK among letters the page is Latin (English forms).
+# Below this share of CJK among letters the page is Latin (English forms), below the second one it
+# has no Chinese at all; fewer letters than this say nothing.
 _LATIN_PAGE = 0.2
+_PURE_LATIN_PAGE = 0.05
+_MIN_LETTERS = 20
 
 Script = Literal["hans", "hant", "latin"]
 
@@ -106,8 +109,21 @@ def han_variant(gray: np.ndarray, words: Sequence[Word]) -> Script | None:
     return None
 
 
-def is_latin_page(words: Sequence[Word]) -> bool:
+def cjk_share(words: Sequence[Word]) -> float | None:
+    """The share of Chinese characters among the letters read; None when too few were read to tell."""
     letters = [c for w in words for c in w.text if c.isalpha()]
-    if len(letters) < 20:
-        return False
-    return sum(is_cjk(c) for c in letters) / len(letters) < _LATIN_PAGE
+    if len(letters) < _MIN_LETTERS:
+        return None
+    return sum(is_cjk(c) for c in letters) / len(letters)
+
+
+def is_latin_page(words: Sequence[Word]) -> bool:
+    share = cjk_share(words)
+    return share is not None and share < _LATIN_PAGE
+
+
+def is_pure_latin_page(words: Sequence[Word]) -> bool:
+    """A Latin page with no Chinese on it: what the Chinese model read as Chinese there is a few
+    stray marks (了, 人, a full-width comma), under 3% of the letters on English forms."""
+    share = cjk_share(words)
+    return share is not None and share < _PURE_LATIN_PAGE
