@@ -15,6 +15,7 @@ from docintel.match import (
     SqlOrderBook,
     confusable_key,
     customer_similarity,
+    apply_match_repairs,
     match_to_orders,
     numbers_in_code,
 )
@@ -245,6 +246,21 @@ def test_a_misread_number_the_slips_own_amount_disproves_is_put_right(orders):
     both = [LineItem(product="不锈钢六角螺栓", spec="M8×30", quantity=501, unit_price=0.51, amount=250.0)]
     line = match_to_orders(_doc(order_no="PO-2024-0315", items=both), MemoryOrderBook(orders)).lines[0]
     assert (line.doc_quantity, line.doc_unit_price, line.repaired) == (500, 0.5, ("quantity", "unit_price"))
+
+
+def test_a_name_misread_on_a_line_whose_numbers_are_its_order_lines_is_written_as_the_order_writes_it(orders):
+    items = [
+        LineItem(product="不锈钢六角曝栓", spec="M8×30", quantity=500, unit_price=0.5, amount=250.0),   # 螺 misread
+        LineItem(product="膨张螺丝", spec="M10×80", quantity=110, unit_price=1.06, amount=116.6),     # and 10 short
+        LineItem(product="配电箱", spec="12回路", quantity=4, unit_price=200.0, amount=800.0),
+    ]
+    document = _doc(order_no="PO-2024-0315", items=items)
+    result = match_to_orders(document, MemoryOrderBook(orders))
+    assert apply_match_repairs(document, result)
+    # The quantity differs on the second line: its name stays as read, the difference is the finding.
+    assert [i.product for i in document.items] == ["不锈钢六角螺栓", "膨张螺丝", "配电箱"]
+    assert document.readings == {"items.0.product": "不锈钢六角曝栓"}
+    assert not apply_match_repairs(document, match_to_orders(document, MemoryOrderBook(orders)))
 
 
 def test_traditional_product_names_pair_with_the_books_simplified_ones(orders):

@@ -151,27 +151,6 @@ def _persist_flag(session: Session, document: Document, match: Match | None, rec
     return flag
 
 
-def _take_repairs(extracted: ExtractedDocument, result: MatchResultLike) -> bool:
-    """Put what matching found misread right in the document (the reading kept): an order number
-    that named its order through OCR look-alikes or one slip (P0-2024-O315, corroborated by the
-    customer or items), and item numbers the slip's own amounts disprove."""
-    changed = False
-    if result.method == "order_no_fuzzy" and result.order_no and extracted.order_no and extracted.order_no != result.order_no:
-        extracted.readings.setdefault("order_no", extracted.order_no)
-        extracted.order_no = result.order_no
-        changed = True
-    for line in result.lines:
-        if line.item_index is None or line.item_index >= len(extracted.items):
-            continue
-        item = extracted.items[line.item_index]
-        for name, value in (("quantity", line.doc_quantity), ("unit_price", line.doc_unit_price)):
-            if name in line.repaired:
-                extracted.readings.setdefault(f"items.{line.item_index}.{name}", f"{getattr(item, name):g}")
-                setattr(item, name, value)
-                changed = True
-    return changed
-
-
 def match_and_flag(
     session: Session, document: Document, extracted: ExtractedDocument, result: MatchResultLike | None = None
 ) -> MatchOutcome:
@@ -182,7 +161,7 @@ def match_and_flag(
     and flags or not at all. Sets the document's status (matched, or needs_review when flagged).
     """
     from docintel.flags import evaluate_flags
-    from docintel.match import SqlOrderBook, match_to_orders
+    from docintel.match import SqlOrderBook, apply_match_repairs, match_to_orders
 
     aliased = with_customer_alias(session, extracted)
     if aliased is not extracted:
@@ -190,7 +169,7 @@ def match_and_flag(
         apply_extracted(document, extracted)
     if result is None:
         result = match_to_orders(extracted, SqlOrderBook(session))
-    if _take_repairs(extracted, result):
+    if apply_match_repairs(extracted, result):
         apply_extracted(document, extracted)
     order_id = session.scalar(select(Order.id).where(Order.order_no == result.order_no)) if result.order_no else None
     match = _persist_match(session, document, order_id, result) if order_id is not None else None

@@ -12,6 +12,7 @@ from docintel.match.records import (
     OrderLineView,
     OrderView,
 )
+from docintel.match.repairs import apply_match_repairs
 from docintel.match.sql_book import SqlOrderBook, order_view
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "OrderView",
     "SqlOrderBook",
     "align_items",
+    "apply_match_repairs",
     "confusable_key",
     "customer_key",
     "customer_similarity",

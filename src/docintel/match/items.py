@@ -108,6 +108,17 @@ def _paired_by_numbers(items: Sequence[LineItem], lines: Sequence[OrderLineView]
     return found
 
 
+def _numbers_bear_out(item: LineItem, line: OrderLineView, quantity: float | None, price: float | None) -> bool:
+    """Whether the slip's numbers are the order line's: its quantity, and its unit price or its
+    amount (the order's quantity × price). Then a name that differs was misread (电线 for 电缆,
+    劳保季套 for 劳保手套), and is written as the order writes it."""
+    if quantity is None or line.unit_price is None or not quantities_agree(quantity, line.quantity):
+        return False
+    if price is not None:
+        return prices_agree(price, line.unit_price)
+    return item.amount is not None and prices_agree(item.amount, line.quantity * line.unit_price)
+
+
 def align_items(items: Sequence[LineItem], lines: Sequence[OrderLineView]) -> Alignment:
     cfg = match_config()
     if not items and not lines:
@@ -135,6 +146,8 @@ def align_items(items: Sequence[LineItem], lines: Sequence[OrderLineView]) -> Al
         s = min(1.0, product_similarity(item, line))
         total_sim += s
         quantity, price, repaired = _as_printed(item, line)
+        if _fold(item.product) != _fold(line.product) and _numbers_bear_out(item, line, quantity, price):
+            repaired = (*repaired, "product")
         agree += quantities_agree(quantity, line.quantity)
         adds_up = None if None in (quantity, price, item.amount) else prices_agree(quantity * price, item.amount)
         out.append(
