@@ -3,9 +3,12 @@
     python benchmarks/accuracy.py DIR                 # score an existing set
     python benchmarks/accuracy.py --generate 60 --seed 7   # generate a fresh set in a temp dir first
 
-Prints one table: each field as read, and again after misread customer and product names are
-snapped to the order book's spellings (DIR/orders.csv, what `docintel extract --orders` and ingest
-do; the target column judges that one). --report FILE writes every miss (truth vs extracted) as JSON.
+Prints one table: each field as read; again after misread customer and product names are snapped
+to the order book's spellings (DIR/orders.csv: what `docintel extract --orders` does); and as
+`docintel ingest` stores it, the document then matched to the book and what matching proved
+misread put right (an order number found through look-alikes, a quantity the slip's own amount
+disproves, a product name on a line whose numbers are its order line's). The target column judges
+the last. --report FILE writes every miss (truth vs extracted) as JSON, one file per column.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from docintel.samples import generate_samples
 from docintel.samples.truth import GroundTruth, load_truth
 from docintel.extract import ExtractedDocument
 from docintel.extract.lexicon import apply_lexicon
+from docintel.flags.evaluation import load_order_book
+from docintel.match import apply_match_repairs, match_to_orders
 from docintel.orders.lexicon import order_book_lexicon
 from docintel.service import ExtractionFailure, extract_files
 
@@ -110,7 +115,8 @@ def score(folder: Path, workers: int | None, report: Path | None, orders: Path |
         print(f"no ground-truth JSON in {folder}", file=sys.stderr)
         return 2
     lexicon = order_book_lexicon(orders) if orders else None
-    as_read, snapped = Tally(), Tally()
+    book = load_order_book(orders) if orders else None
+    as_read, snapped, stored = Tally(), Tally(), Tally()
     failures = 0
     started = time.perf_counter()
     for result in extract_files(list(truths), workers=workers):
@@ -120,34 +126,37 @@ def score(folder: Path, workers: int | None, report: Path | None, orders: Path |
             as_read.misses.append({"file": truth.file, "error": result.contract_dict()["error"]})
             continue
         as_read.add(truth, result)
-        if lexicon:
-            snapped.add(truth, apply_lexicon(result.model_copy(deep=True), lexicon))
+        if lexicon and book:
+            with_names = apply_lexicon(result.model_copy(deep=True), lexicon)
+            snapped.add(truth, with_names)
+            # What ingest stores: the names snapped, matched to the book, what matching proved misread put right.
+            kept = with_names.model_copy(deep=True)
+            apply_match_repairs(kept, match_to_orders(kept, book))
+            stored.add(truth, kept)
     elapsed = time.perf_counter() - started
     total = len(truths)
 
     table = Table(title=f"Extraction accuracy on {total} documents ({folder}), {elapsed:.0f} s")
+    columns = [("as read", as_read)] + ([(f"names snapped to {orders.name}", snapped), ("as ingest stores it", stored)] if lexicon else [])
     table.add_column("field")
-    table.add_column("as read", justify="right")
-    if lexicon:
-        table.add_column(f"names snapped to {orders.name}", justify="right")
+    for title, _ in columns:
+        table.add_column(title, justify="right")
     table.add_column("target", justify="right")
     table.add_column("met", justify="center")
-    best = snapped if lexicon else as_read
-    read_rows, snapped_rows = as_read.rows(total), snapped.rows(total)
-    for key, value in read_rows.items():
+    judged = columns[-1][1]
+    rows = [tally.rows(total) for _, tally in columns]
+    for key in rows[0]:
         target = TARGETS.get(key)
         shown = "" if target is None else (f"{target:.0%}" if key != "items_f1" else f"{target:.2f}")
-        met = "" if target is None else ("yes" if best.met(key, total) else "NO")
-        table.add_row(key, value, *([snapped_rows[key]] if lexicon else []), shown, met)
-    table.add_row("files failed", str(failures), *([""] if lexicon else []), "0", "yes" if not failures else "NO")
+        met = "" if target is None else ("yes" if judged.met(key, total) else "NO")
+        table.add_row(key, *(r[key] for r in rows), shown, met)
+    table.add_row("files failed", str(failures), *([""] * (len(columns) - 1)), "0", "yes" if not failures else "NO")
     Console().print(table)
     if report:
-        report.write_text(json.dumps(as_read.misses, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
-        print(f"misses written to {report}")
-        if lexicon:
-            also = report.with_suffix(".snapped.json")
-            also.write_text(json.dumps(snapped.misses, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
-            print(f"misses with names snapped written to {also}")
+        for suffix, (_, tally) in zip(("", ".snapped", ".stored"), columns, strict=False):
+            path = report.with_suffix(f"{suffix}.json") if suffix else report
+            path.write_text(json.dumps(tally.misses, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
+            print(f"misses ({suffix.lstrip('.') or 'as read'}) written to {path}")
     return 0
 
 
