@@ -40,9 +40,10 @@ def evaluate_flags(
 ) -> list[FlagRecord]:
     rules = flag_rules()
     flags: list[FlagRecord] = []
-    # Items are only in doubt where they are compared with an order (as every other field).
-    doubt = item_doubt(doc, match, low_confidence) if doc.doc_type in rules.matched_doc_types else None
+    doubt = None
     if doc.doc_type in rules.matched_doc_types:
+        # Items are only in doubt where they are compared with an order (as every other field).
+        doubt = item_doubt(doc, match, low_confidence)
         flags.extend(_order_flags(doc, match, covered_lines, doubt))
     if doc.doc_type in rules.receipt_doc_types and not doc.signature_present:
         flags.append(make_flag(FlagCode.UNSIGNED))
@@ -58,9 +59,9 @@ def evaluate_flags(
         # show that the lines miss the total.
         flags.append(flag)
     flags.extend(f for f in _confidence_flags(doc, match, low_confidence) if f.details["field"] != "items")
-    if (doubt := low_confidence_type(doc)) is not None:
+    if (type_doubt := low_confidence_type(doc)) is not None:
         # The classifier was not sure and answered "other": the clerk must see the type is in doubt.
-        flags.append(make_flag(FlagCode.LOW_CONFIDENCE, field="doc_type", **doubt))
+        flags.append(make_flag(FlagCode.LOW_CONFIDENCE, field="doc_type", **type_doubt))
     return flags
 
 
