@@ -316,3 +316,14 @@ def test_a_quantity_nothing_can_check_is_less_sure_when_its_cell_shows_a_damaged
     cable, rice, cement = extract_items(find_table(group_lines(words)), 0)
     assert (cable.quantity, rice.quantity, cement.quantity) == (261, 60, 12)  # l taken for 1; ")" is the cut 0
     assert cable.confidence < 0.6 < rice.confidence and cement.confidence == rice.confidence
+
+
+def test_a_total_row_whose_label_was_misread_is_not_one_more_line():
+    words = []
+    for text, x in [("品名", 100), ("数量", 900), ("单价", 1150), ("金额", 1400)]:
+        words += words_at(text, x, 100)
+    for n, (name, qty, price, amount) in enumerate([("空气开关", "38", "30.86", "1172.68"), ("膨胀螺丝", "430", "0.86", "369.80")]):
+        words += words_at(name, 100, 170 + 70 * n) + words_at(qty, 900, 170 + 70 * n)
+        words += words_at(price, 1150, 170 + 70 * n) + words_at(amount, 1400, 170 + 70 * n)
+    words += words_at("愉地", 100, 310) + words_at("1542.48", 1400, 310)  # 合计, misread
+    assert [i.product for i in extract_items(find_table(group_lines(words)), 0)] == ["空气开关", "膨胀螺丝"]

@@ -39,6 +39,9 @@ _CONTINUED_SCALE = (0.8, 1.25)
 # shows a damaged digit.
 _UNCHECKED_ROW = 0.5
 _NOT_NUMBER = re.compile(r"[\d.,\s]+")
+# A row of only an amount that sums this many rows above it is their subtotal (within a cent).
+_MIN_SUBTOTAL_ROWS = 2
+_SUBTOTAL_TOLERANCE = 0.011
 # A row number left in a name cell, and how many rows must carry theirs to be taken off.
 _ROW_NUMBER = re.compile(r"^(\d{1,3})(?:[\s,，.、\"'“”‘’`]+(?=\S)|(?=[^\W\d_]))")
 _MIN_NUMBERED_ROWS = 2
@@ -387,7 +390,21 @@ def extract_items(table: Table, page: int) -> list[LineItem]:
     has_spec = any(c.key == "spec" for c in table.columns)
     priced = any(c.key in ("unit_price", "amount") for c in table.columns)
     items = [item for row in table.rows if (item := row_to_item(row, page, has_spec, priced)) is not None]
-    return _without_row_numbers(items)
+    return _without_row_numbers(_without_subtotal(items))
+
+
+def _without_subtotal(items: list[LineItem]) -> list[LineItem]:
+    """The items up to a row that is only an amount, the sum of the amounts above it: a 合计 row
+    whose label OCR misread (愉地 ¥1690.83) is the lines' total, not one more line."""
+    for index, item in enumerate(items):
+        above = items[:index]
+        if (
+            index >= _MIN_SUBTOTAL_ROWS and item.quantity is None and item.unit_price is None and item.amount is not None
+            and all(i.amount is not None for i in above)
+            and abs(sum(i.amount for i in above) - item.amount) <= _SUBTOTAL_TOLERANCE
+        ):
+            return items[:index]
+    return items
 
 
 def _without_row_numbers(items: list[LineItem]) -> list[LineItem]:
