@@ -194,3 +194,12 @@ def test_differences_in_a_table_read_with_low_confidence_are_one_doubt_naming_th
         file="x.jpg", doc_type="signoff_receipt", order_no="PO-2024-0315", customer="上海恒达五金", date="2024-03-18",
         signature_present=True, items=items, confidence={"items": 0.45}), match_to_orders(doc, BOOK))
     assert [(str(f.code), f.details.get("products")) for f in flags] == [("LOW_CONFIDENCE", ["膨胀螺丝"])]
+
+
+def test_an_order_line_not_found_in_a_table_read_with_low_confidence_is_named_in_the_doubt():
+    doc = ExtractedDocument(file="x.jpg", doc_type="signoff_receipt", order_no="PO-2024-0315", customer="上海恒达五金",
+                            date="2024-03-18", signature_present=True, items=_items(drop=2), confidence={"items": 0.45})
+    flags = evaluate_flags(doc, match_to_orders(doc, BOOK))
+    assert [(str(f.code), f.details.get("order_lines_not_found")) for f in flags] == [("LOW_CONFIDENCE", ["配电箱"])]
+    doc.confidence = {"items": 0.9}
+    assert [str(f.code) for f in evaluate_flags(doc, match_to_orders(doc, BOOK))] == ["ITEM_MISSING"]

@@ -48,8 +48,10 @@ def evaluate_flags(
     if doc.doc_type in rules.receipt_doc_types and not doc.signature_present:
         flags.append(make_flag(FlagCode.UNSIGNED))
     if doubt is not None:
+        unfound = [line.order_product for line in match.lines if line.item_index is None] if doubt.covers_missing(
+            sum(line.item_index is None for line in match.lines)) else []
         flags.append(make_flag(FlagCode.LOW_CONFIDENCE, field="items", confidence=doc.confidence.get("items", 0.0),
-                               products=list(doubt.products)))
+                               products=list(doubt.products), order_lines_not_found=unfound))
     elif (
         doc.confidence.get("total", 1.0) >= low_confidence
         and not lines_not_adding_up(doc, match)
