@@ -2,7 +2,8 @@
 
 from docintel.extract.header import label_candidates, best, find_title, parse_total
 from docintel.extract.labels import find_labels, text_after, vocabulary
-from docintel.extract.table import extract_items, find_table, split_product_spec
+from docintel.extract.table import find_table
+from docintel.extract.table_items import extract_items, split_product_spec
 from docintel.ocr.layout import group_lines, join_words
 from docintel.ocr.records import Word
 

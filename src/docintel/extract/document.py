@@ -25,7 +25,8 @@ from docintel.extract.marks import detect_seals
 from docintel.extract.pages import page_record
 from docintel.extract.records import ExtractedDocument, LineItem, WordRef
 from docintel.extract.signoff import SignoffField, find_signoff
-from docintel.extract.table import Column, extract_items, find_table
+from docintel.extract.table import Column, find_table
+from docintel.extract.table_items import extract_items
 from docintel.extract.values import normalize_spaces
 from docintel.ocr import read_page_region
 from docintel.ocr.layout import SEGMENT_SEPARATOR, Line, group_lines

@@ -1,4 +1,5 @@
-"""Line items from table reconstruction over word boxes: header columns → cells → rows.
+"""The line-item table from word boxes: header columns → cells → rows (table_items.py turns the
+rows into line items).
 
 Works for ruled and unruled tables alike because it uses only where the words are: the
 header row fixes the columns, every later word falls into the column it sits under.
@@ -14,9 +15,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from docintel.extract.labels import LabelHit, find_labels, vocabulary
-from docintel.extract.records import LineItem, WordRef
-from docintel.extract.values import fold_width, normalize_spaces, parse_amount, parse_quantity, reconcile_item
-from docintel.ocr.layout import Line, Segment, bounding_box, is_cjk, join_words, split_segments
+from docintel.extract.values import fold_width, normalize_spaces, parse_amount
+from docintel.ocr.layout import Line, Segment, bounding_box, join_words, split_segments
 from docintel.ocr.records import Word
 
 # A header needs a product-like column and this many columns in all.
@@ -27,24 +27,13 @@ _BEFORE_PRODUCT_KEYS = ("line_no", "code", "ref_no", "ref_date")
 _NUMBER_KEYS = ("quantity", "unit_price", "amount")
 # Header labels are split at smaller gaps than text: adjacent headers stand closer than cells.
 _HEADER_SEGMENT_GAP = 0.6
-# In an English 品名规格 cell the spec starts at the first token carrying a size or grade:
-# 'Rice 25kg bag', 'Hex bolt M8x30', 'Cement P.O 42.5'.
-_CELL_DEBRIS = " \"'“”‘’|,，;；`"
+# Stray characters cell borders and stains leave at the ends of a cell's text.
+CELL_DEBRIS = " \"'“”‘’|,，;；`"
 _SPACE_BY_CJK = re.compile(r"(?<=[\u4e00-\u9fff])\s+|\s+(?=[\u4e00-\u9fff])")
 # A continuation page's header must show this many of the previous page's labels, and the page
 # may be scaled this much against the previous one.
 _MIN_CONTINUED_COLUMNS = 3
 _CONTINUED_SCALE = (0.8, 1.25)
-# Confidence kept by a row nothing cross-checks whose price and amount were lost or whose quantity
-# shows a damaged digit.
-_UNCHECKED_ROW = 0.5
-_NOT_NUMBER = re.compile(r"[\d.,\s]+")
-# A row of only an amount that sums this many rows above it is their subtotal (within a cent).
-_MIN_SUBTOTAL_ROWS = 2
-_SUBTOTAL_TOLERANCE = 0.011
-# A row number left in a name cell, and how many rows must carry theirs to be taken off.
-_ROW_NUMBER = re.compile(r"^(\d{1,3})(?:[\s,，.、\"'“”‘’`]+(?=\S)|(?=[^\W\d_]))")
-_MIN_NUMBERED_ROWS = 2
 # A column border is at least this many text heights of white space.
 _MIN_BORDER_GAP = 0.3
 # From this many rows on, one row's ink may cross a column border.
@@ -53,11 +42,6 @@ _MIN_ROWS_FOR_CROSSING = 4
 _ROW_START_KEYS = ("line_no", "code", "unit")
 # A wrapped cell line starts within this many line heights under the row it continues.
 _WRAP_GAP = 1.0
-# OCR debris between a name and its size ($, |, quotes: a dot-matrix dot or a cell border read as a
-# character, 自攻螺钉$ST4.2×25) does not hide where the spec starts.
-_NAME_TO_SIZE = re.compile(r"(?<=[\u4e00-\u9fff])[\s$|'\"“”‘’`]*(?=[0-9A-Za-zΦφ])")
-_MODEL_CODE = re.compile(r"^[A-Z]{2,4}$")
-_SPEC_START = re.compile(r"^(?:\S*\d|[A-Z]{1,3}(?:\.[A-Z0-9]{1,3})+$|[Φφ#])")
 
 
 @dataclass(frozen=True)
@@ -74,7 +58,7 @@ class Column:
 def tidy_cell(text: str) -> str:
     """Cell text without OCR debris at its ends (quotes and bars from cell borders) and without
     spaces tesseract puts beside Chinese characters (LED 灯管 → LED灯管)."""
-    text = normalize_spaces(text).strip(_CELL_DEBRIS)
+    text = normalize_spaces(text).strip(CELL_DEBRIS)
     return _SPACE_BY_CJK.sub("", text)
 
 
@@ -310,114 +294,3 @@ def _table_under(lines: Sequence[Line], index: int, columns: tuple[Column, ...])
         else:
             break  # text far below the last row (a page footer): the table is over
     return Table(header_line=index, columns=columns, rows=tuple(rows), end_line=end)
-
-
-def split_product_spec(text: str) -> tuple[str, str | None]:
-    """One 品名规格 cell → (product, spec).
-
-    Chinese: the spec starts where the name's characters give way to a size or model
-    ('配电箱12回路', '不锈钢六角螺栓 M10×40'). Printed spaces cannot be trusted there: tesseract's
-    boxes inside Chinese lines are too ragged to tell a space from a wide character.
-    English names have spaces, so there the spec starts at the first token carrying a size or
-    grade ('Rice 25kg bag' → 'Rice', '25kg bag').
-    """
-    text = fold_width(text).strip(_CELL_DEBRIS)
-    if any(is_cjk(c) for c in text):
-        match = _NAME_TO_SIZE.search(text)
-        if match and any(c.isdigit() for c in text[match.end() :]):
-            return tidy_cell(text[: match.start()]), normalize_spaces(text[match.end() :]).strip(_CELL_DEBRIS)
-        return tidy_cell(text), None
-    tokens = text.split()
-    for i, token in enumerate(tokens[1:], start=1):
-        following = tokens[i + 1] if i + 1 < len(tokens) else ""
-        # A model code in capitals before a size is spec too ('Copper Wire BV 2.5mm'), and so is
-        # a lower-case description after a capitalised name ('Work Gloves nylon coated').
-        capitalised_name = i >= 2 and all(t[:1].isupper() for t in tokens[:i])
-        if (
-            _SPEC_START.match(token)
-            or (_MODEL_CODE.match(token) and any(c.isdigit() for c in following))
-            or (capitalised_name and token[:1].islower())
-        ):
-            return " ".join(tokens[:i]), " ".join(tokens[i:])
-    return text, None
-
-
-def _product_and_spec(row: TableRow, has_spec_column: bool) -> tuple[str, str | None]:
-    if "product_spec" in row.cells or not has_spec_column:
-        # One column for both (品名规格, Description): the spec is inside the name cell.
-        return split_product_spec(row.raw_text("product_spec" if "product_spec" in row.cells else "product"))
-    return row.text("product"), (row.text("spec") or None)
-
-
-def row_to_item(row: TableRow, page: int, has_spec_column: bool = True, priced: bool = False) -> LineItem | None:
-    product, spec = _product_and_spec(row, has_spec_column)
-    if not product or len(product) < 2:
-        return None
-    quantity, unit_in_qty = parse_quantity(row.text("quantity"))
-    unit = row.text("unit") or unit_in_qty or None
-    price = parse_amount(row.text("unit_price"))
-    amount = parse_amount(row.text("amount"))
-    if quantity is None and amount is None:
-        return None
-    fixed = reconcile_item(quantity, price, amount)
-    words = row.words()
-    confidence = statistics.fmean(w.confidence for w in words) if words else 0.0
-    if fixed.corrected:
-        confidence *= 0.9
-    if price is None and amount is None and (priced or _damaged_number(row.text("quantity"), unit_in_qty)):
-        # Nothing cross-checks the quantity, and either the table prints prices but this row's were
-        # lost, or the quantity cell shows a damaged digit (26l) for 260: the 0 cut by the rule).
-        confidence *= _UNCHECKED_ROW
-    return LineItem(
-        product=product,
-        spec=spec,
-        unit=unit,
-        quantity=fixed.quantity,
-        unit_price=fixed.unit_price,
-        amount=fixed.amount,
-        confidence=round(confidence, 3),
-        sources=[WordRef(page=page, box=w.box) for w in words],
-    )
-
-
-def _damaged_number(text: str, unit: str | None) -> bool:
-    """A number cell holding more than digits, separators and its unit: a glyph OCR could not read."""
-    rest = text.replace(unit, "") if unit else text
-    return bool(_NOT_NUMBER.sub("", fold_width(rest)))
-
-
-def extract_items(table: Table, page: int) -> list[LineItem]:
-    has_spec = any(c.key == "spec" for c in table.columns)
-    priced = any(c.key in ("unit_price", "amount") for c in table.columns)
-    items = [item for row in table.rows if (item := row_to_item(row, page, has_spec, priced)) is not None]
-    return _without_row_numbers(_without_subtotal(items))
-
-
-def _without_subtotal(items: list[LineItem]) -> list[LineItem]:
-    """The items up to a row that is only an amount, the sum of the amounts above it: a 合计 row
-    whose label OCR misread (愉地 ¥1690.83) is the lines' total, not one more line."""
-    for index, item in enumerate(items):
-        above = items[:index]
-        if (
-            index >= _MIN_SUBTOTAL_ROWS and item.quantity is None and item.unit_price is None and item.amount is not None
-            and all(i.amount is not None for i in above)
-            and abs(sum(i.amount for i in above) - item.amount) <= _SUBTOTAL_TOLERANCE
-        ):
-            return items[:index]
-    return items
-
-
-def _without_row_numbers(items: list[LineItem]) -> list[LineItem]:
-    """Names with the row's number taken off the front (1 封箱胶带, 10不锈钢六角螺栓): a 序号 column
-    whose label was not read leaves its numbers in the name cell. Only when the names of several
-    rows start with their own row number, and only that number: 5号电池 in row 5 of a numbered
-    table was printed 5 5号电池."""
-    numbered = [(i, m) for i, item in enumerate(items, start=1)
-                if (m := _ROW_NUMBER.match(item.product)) and int(m.group(1)) == i]
-    if len(numbered) < max(_MIN_NUMBERED_ROWS, len(items) // 2):
-        return items
-    for i, match in numbered:
-        rest = items[i - 1].product[match.end():].strip(_CELL_DEBRIS)
-        if len(rest) >= 2:
-            items[i - 1].product = rest
-    return items
