@@ -163,6 +163,8 @@ def test_parse_date_ambiguous_slash_dates(text, dayfirst, expected):
         ("Sept 9, 2023", dt.date(2023, 9, 9)),
         ("99/01/02", dt.date(2010, 1, 2)),
         ("1999-12-31", dt.date(1999, 12, 31)),
+        ("开单日期: 2024年1]月15日", dt.date(2024, 1, 15)),  # 月's left stroke read apart as ]
+        ("2024|年3月5日", dt.date(2024, 3, 5)),
     ],
 )
 def test_parse_date_other_values(text, expected):

@@ -25,6 +25,8 @@ _MONTH = "|".join(sorted(MONTH_NAMES, key=len, reverse=True))
 _ORDINAL = "(?:st|nd|rd|th)?"
 _FILLER = r"[\s\-/.,]*"
 
+# A bracket or bar between a number and 年/月/日 is the mark's own left stroke read apart (1]月).
+_MARK_DEBRIS = re.compile(r"(?<=\d)[\]\[|]+(?=\s*[年月日])")
 # 2024年3月15日, 113年3月15日, 二〇二四年三月十五日; 日 may be missing or read as 号.
 _YEAR_MONTH_DAY_CJK = re.compile(
     rf"{_ROC}(?<![{_NUMERAL}])(?P<y>[{_NUMERAL}]{{2,4}})\s*年\s*(?P<m>[{_NUMERAL}]{{1,3}})\s*月"
@@ -64,7 +66,7 @@ def parse_date(text: str, dayfirst: bool = True) -> dt.date | None:
     same place the longest wins (15/03/2024 over a shorter partial match).
     """
     # 日 right after the day is often read as B, 曰 or 目; left alone, B would be repaired to 8.
-    cleaned = repair_digits(_DAY_MARK_MISREAD.sub(r"\1日", fold_width(text)))
+    cleaned = repair_digits(_DAY_MARK_MISREAD.sub(r"\1日", _MARK_DEBRIS.sub("", fold_width(text))))
     best: tuple[int, int, dt.date] | None = None
     for start, end, date in _candidates(cleaned, dayfirst):
         if best is None or (start, -end) < (best[0], -best[1]):
