@@ -146,7 +146,7 @@ def test_a_doubt_read_end_to_end_counts_as_right_only_where_the_field_was_misrea
     misread, doubted_needlessly = (documents[f] for f in receipts)
     misread.customer = misread.customer + "X"
     misread.confidence = {"customer": 0.3}
-    doubted_needlessly.confidence = {"date": 0.3}
+    doubted_needlessly.confidence = {"customer": 0.3}
     scores = evaluate_samples(SAMPLES, documents=documents)
     assert (scores.tp["LOW_CONFIDENCE"], scores.fp["LOW_CONFIDENCE"]) == (1, 1)
     # The same misreading, read with confidence: a doubt that should have been raised.
@@ -203,3 +203,10 @@ def test_an_order_line_not_found_in_a_table_read_with_low_confidence_is_named_in
     assert [(str(f.code), f.details.get("order_lines_not_found")) for f in flags] == [("LOW_CONFIDENCE", ["配电箱"])]
     doc.confidence = {"items": 0.9}
     assert [str(f.code) for f in evaluate_flags(doc, match_to_orders(doc, BOOK))] == ["ITEM_MISSING"]
+
+
+def test_a_faint_date_a_few_days_after_its_order_is_borne_out_by_the_book():
+    # The order is of 2024-03-15.
+    assert _codes(date="2024-03-18", confidence={"date": 0.3}) == set()
+    assert _codes(date="2024-04-30", confidence={"date": 0.3}) == {("LOW_CONFIDENCE", None)}
+    assert _codes(date="2024-03-10", confidence={"date": 0.3}) == {("LOW_CONFIDENCE", None)}

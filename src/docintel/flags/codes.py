@@ -34,6 +34,7 @@ class FlagRules:
     matched_when_referenced: frozenset[str]
     days_after_order: int
     days_before_order: int
+    date_corroborated_days: int
     vat_rates: tuple[float, ...]
     total_abs_tolerance: float
     depends_on: dict[str, tuple[str, ...]]
@@ -54,6 +55,7 @@ def flag_rules() -> FlagRules:
         matched_when_referenced=frozenset(_RULES["matched_when_referenced"]),
         days_after_order=int(_RULES["days_after_order"]),
         days_before_order=int(_RULES["days_before_order"]),
+        date_corroborated_days=int(_RULES["date_corroborated_days"]),
         vat_rates=tuple(float(r) for r in _RULES["vat_rates"]),
         total_abs_tolerance=float(_RULES["total_abs_tolerance"]),
         depends_on={k: tuple(v) for k, v in _RULES["depends_on"].items()},

@@ -152,16 +152,23 @@ def _total_flag(doc: ExtractedDocument) -> FlagRecord | None:
     return make_flag(FlagCode.TOTAL_MISMATCH, total=doc.total, sum=line_sum)
 
 
-def doubt_fields(doc: ExtractedDocument, match: MatchResult) -> list[str]:
-    """The fields whose confidence is judged: those the match depends on, and those always read."""
+def doubt_fields(doc: ExtractedDocument, match: MatchResult, drop_confirmed: bool = True) -> list[str]:
+    """The fields whose confidence is judged: those the match depends on, and those always read;
+    without the ones the order book confirmed, unless `drop_confirmed` is off."""
     rules = flag_rules()
     if doc.doc_type not in rules.matched_doc_types:
         return []  # statements and other papers are not matched: nothing depends on their fields
-    # A field the order book confirmed (the printed order number found exactly) is not in doubt,
-    # however faintly it was printed.
+    fields = list(dict.fromkeys([*rules.depends_on[match.method or "none"], *rules.always]))
+    if not drop_confirmed:
+        return fields
+    # A field the order book confirmed is not in doubt, however faintly it was printed: the printed
+    # order number found exactly, a date a few days after the matched order's.
     confirmed = {"order_no"} if match.method == "order_no" else set()
-    fields = list(rules.depends_on[match.method or "none"]) + list(rules.always)
-    return [f for f in dict.fromkeys(fields) if f not in confirmed]
+    doc_date = _parse_date(doc.date)
+    if doc_date is not None and match.order_date is not None:
+        if 0 <= (doc_date - match.order_date).days <= rules.date_corroborated_days:
+            confirmed.add("date")
+    return [f for f in fields if f not in confirmed]
 
 
 def _confidence_flags(doc: ExtractedDocument, match: MatchResult, threshold: float) -> list[FlagRecord]:

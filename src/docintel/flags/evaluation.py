@@ -159,7 +159,9 @@ def evaluate_samples(
         if documents is not None:
             # The generator cannot plant a doubt: a LOW_CONFIDENCE is right when the field it names
             # was in fact misread, and missing when a misread field the match relies on was not doubted.
-            judged = [*doubt_fields(doc, match), "doc_type"]
+            # Every field a doubt could be about, confirmed by the book or not: a date misread within
+            # the days the book bears out is still a miss.
+            judged = [*doubt_fields(doc, match, drop_confirmed=False), "doc_type"]
             expected |= {("LOW_CONFIDENCE", name) for name in misread_fields(doc, truth, judged)
                          if getattr(doc, name, None) not in (None, "", []) or name == "items"}
         # Every flag the evaluator raised counts, so spurious TOTAL_MISMATCH etc. show up as false positives.
