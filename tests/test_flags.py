@@ -210,3 +210,14 @@ def test_a_faint_date_a_few_days_after_its_order_is_borne_out_by_the_book():
     assert _codes(date="2024-03-18", confidence={"date": 0.3}) == set()
     assert _codes(date="2024-04-30", confidence={"date": 0.3}) == {("LOW_CONFIDENCE", None)}
     assert _codes(date="2024-03-10", confidence={"date": 0.3}) == {("LOW_CONFIDENCE", None)}
+
+
+def test_an_items_doubt_names_the_lines_to_check_in_both_languages():
+    doc = ExtractedDocument(file="x.jpg", doc_type="signoff_receipt", order_no="PO-2024-0315", customer="上海恒达五金",
+                            date="2024-03-18", signature_present=True, items=_items(drop=2), confidence={"items": 0.45})
+    [flag] = evaluate_flags(doc, match_to_orders(doc, BOOK))
+    assert flag.message_en.endswith("; check on the scan: 配电箱") and flag.message_zh.endswith("请对照扫描件核对：配电箱")
+    assert "check_en" not in flag.details
+    whole = doc.model_copy(update={"confidence": {"customer": 0.3}, "items": _items()})
+    [other] = evaluate_flags(whole, match_to_orders(whole, BOOK))
+    assert other.message_en == 'Field "customer" was read with low confidence (0.3)'

@@ -25,6 +25,8 @@ class FlagSpec:
     severity: Severity
     zh: str
     en: str
+    # Placeholders a message may leave out, and what stands for them then (codes.toml `optional`).
+    optional: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +46,7 @@ class FlagRules:
 @cache
 def flag_spec(code: str) -> FlagSpec:
     entry = _DATA[str(code)]
-    return FlagSpec(str(code), entry["severity"], entry["zh"], entry["en"])
+    return FlagSpec(str(code), entry["severity"], entry["zh"], entry["en"], tuple(entry.get("optional", {}).items()))
 
 
 @cache

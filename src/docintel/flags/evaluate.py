@@ -28,8 +28,11 @@ class FlagRecord:
 
 def make_flag(code: FlagCode, product: str | None = None, **details: Any) -> FlagRecord:
     spec = flag_spec(code)
-    values = {"product": product, **details}
-    return FlagRecord(code, spec.severity, render(spec.zh, values), render(spec.en, values), product, details)
+    optional = dict(spec.optional)
+    values = {**optional, "product": product, **details}
+    # An optional placeholder is wording for the message, not a detail to store.
+    kept = {k: v for k, v in details.items() if k not in optional}
+    return FlagRecord(code, spec.severity, render(spec.zh, values), render(spec.en, values), product, kept)
 
 
 def evaluate_flags(
@@ -50,8 +53,13 @@ def evaluate_flags(
     if doubt is not None:
         unfound = [line.order_product for line in match.lines if line.item_index is None] if doubt.covers_missing(
             sum(line.item_index is None for line in match.lines)) else []
-        flags.append(make_flag(FlagCode.LOW_CONFIDENCE, field="items", confidence=doc.confidence.get("items", 0.0),
-                               products=list(doubt.products), order_lines_not_found=unfound))
+        to_check = [*doubt.products, *unfound]
+        flags.append(make_flag(
+            FlagCode.LOW_CONFIDENCE, field="items", confidence=doc.confidence.get("items", 0.0),
+            products=list(doubt.products), order_lines_not_found=unfound,
+            check_zh=f"，请对照扫描件核对：{'、'.join(to_check)}" if to_check else "",
+            check_en=f"; check on the scan: {', '.join(to_check)}" if to_check else "",
+        ))
     elif (
         doc.confidence.get("total", 1.0) >= low_confidence
         and not lines_not_adding_up(doc, match)
