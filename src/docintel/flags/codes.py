@@ -25,7 +25,7 @@ class FlagSpec:
     severity: Severity
     zh: str
     en: str
-    # Placeholders a message may leave out, and what stands for them then (codes.toml `optional`).
+    # Fields a message may leave out, and what stands in their place then (codes.toml `optional`).
     optional: tuple[tuple[str, str], ...] = ()
 
 

@@ -30,7 +30,7 @@ def make_flag(code: FlagCode, product: str | None = None, **details: Any) -> Fla
     spec = flag_spec(code)
     optional = dict(spec.optional)
     values = {**optional, "product": product, **details}
-    # An optional placeholder is wording for the message, not a detail to store.
+    # An optional part of the wording belongs to the message, not to the details stored.
     kept = {k: v for k, v in details.items() if k not in optional}
     return FlagRecord(code, spec.severity, render(spec.zh, values), render(spec.en, values), product, kept)
 
