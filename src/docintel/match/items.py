@@ -149,10 +149,8 @@ def align_items(items: Sequence[LineItem], lines: Sequence[OrderLineView]) -> Al
         if _fold(item.product) != _fold(line.product) and _numbers_bear_out(item, line, quantity, price):
             repaired = (*repaired, "product")
         agree += quantities_agree(quantity, line.quantity)
-        adds_up = None if None in (quantity, price, item.amount) else prices_agree(quantity * price, item.amount)
         out.append(
-            LineAlignment(i, line.id, round(s, 4), quantity, line.quantity, price, line.unit_price, item.product, line.product,
-                          repaired, adds_up)
+            LineAlignment(i, line.id, round(s, 4), quantity, line.quantity, price, line.unit_price, item.product, line.product, repaired)
         )
     paired = set(pairs.values())
     for j, line in enumerate(lines):

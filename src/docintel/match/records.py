@@ -46,10 +46,6 @@ class LineAlignment:
     # Document values put right from the order ("quantity", "unit_price"): the slip's own amount
     # proves the order's value and shows the printed one was misread (see match.items).
     repaired: tuple[str, ...] = ()
-    # Whether the slip's own quantity × unit price gave its printed amount (None: a number missing).
-    # A line that does not add up on the slip was misread somewhere; its difference from the
-    # order is no evidence of a real one.
-    doc_adds_up: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
