@@ -94,11 +94,7 @@ def _paired_by_numbers(items: Sequence[LineItem], lines: Sequence[OrderLineView]
     free_lines = [j for j in range(len(lines)) if j not in pairs.values()]
 
     def fits(item: LineItem, line: OrderLineView) -> bool:
-        if item.quantity is None or line.unit_price is None or not quantities_agree(item.quantity, line.quantity):
-            return False
-        if item.unit_price is not None:
-            return prices_agree(item.unit_price, line.unit_price)
-        return item.amount is not None and prices_agree(item.amount, line.quantity * line.unit_price)
+        return _numbers_bear_out(item, line, item.quantity, item.unit_price)
 
     found = {}
     for i in free_items:
