@@ -20,16 +20,11 @@ from docintel.match.records import MatchResult
 @dataclass(frozen=True)
 class ItemDoubt:
     lines: frozenset[int]  # indices into doc.items whose differences from the order are not findings
-    lost: bool  # a total was printed but no line was read
-    low: bool  # the table was read with low confidence
-    unpaired: int  # how many of `lines` found no order line (a name misread past recognition)
-    products: tuple[str, ...]
-
-    def covers_missing(self, missing: int) -> bool:
-        """Whether the order lines not found on the slip may be lines misread: the table was lost
-        or read with low confidence (a line misread past recognition or not read at all), or at
-        least as many doubtful lines found no order line as order lines are missing."""
-        return self.lost or self.low or self.unpaired >= missing > 0
+    products: tuple[str, ...]  # their products
+    # Order lines not found on the slip that may be lines misread: all of them when the table was
+    # lost or read with low confidence (a line misread past recognition or not read at all), or
+    # when at least as many doubtful lines found no order line; otherwise none (ITEM_MISSING).
+    unfound: tuple[str | None, ...]
 
 
 def lines_unread(doc: ExtractedDocument) -> bool:
@@ -47,7 +42,9 @@ def item_doubt(doc: ExtractedDocument, match: MatchResult, threshold: float) -> 
     if not (unread or low or lines):
         return None
     paired = {line.item_index for line in match.lines if line.order_line_id is not None}
-    return ItemDoubt(frozenset(lines), unread, low, len(lines - paired), tuple(doc.items[i].product for i in sorted(lines)))
+    missing = tuple(line.order_product for line in match.lines if line.item_index is None)
+    covered = unread or low or len(lines - paired) >= len(missing)
+    return ItemDoubt(frozenset(lines), tuple(doc.items[i].product for i in sorted(lines)), missing if covered else ())
 
 
 def _differing_lines(doc: ExtractedDocument, match: MatchResult) -> set[int]:

@@ -51,12 +51,10 @@ def evaluate_flags(
     if doc.doc_type in rules.receipt_doc_types and not doc.signature_present:
         flags.append(make_flag(FlagCode.UNSIGNED))
     if doubt is not None:
-        unfound = [line.order_product for line in match.lines if line.item_index is None] if doubt.covers_missing(
-            sum(line.item_index is None for line in match.lines)) else []
-        to_check = [*doubt.products, *unfound]
+        to_check = [*doubt.products, *doubt.unfound]
         flags.append(make_flag(
             FlagCode.LOW_CONFIDENCE, field="items", confidence=doc.confidence.get("items", 0.0),
-            products=list(doubt.products), order_lines_not_found=unfound,
+            products=list(doubt.products), order_lines_not_found=list(doubt.unfound),
             check_zh=f"，请对照扫描件核对：{'、'.join(to_check)}" if to_check else "",
             check_en=f"; check on the scan: {', '.join(to_check)}" if to_check else "",
         ))
@@ -98,10 +96,9 @@ def _order_flags(
             )
         )
     in_doubt = doubt.lines if doubt else frozenset()
-    missing = sum(line.item_index is None for line in match.lines)
     for line in match.lines:
         if line.item_index is None:
-            if not (doubt and doubt.covers_missing(missing)):
+            if not (doubt and doubt.unfound):  # otherwise named in the doubt
                 flags.append(make_flag(FlagCode.ITEM_MISSING, line.order_product, order_no=order_no, order_line_id=line.order_line_id))
         elif line.item_index in in_doubt:
             continue  # read in doubt: named in the LOW_CONFIDENCE on the items (flags/doubts.py)
