@@ -107,6 +107,7 @@ class NameList:
         chars = [(i, k) for i, c in enumerate(text) if len(k := name_key(c)) == 1]
         read_key = "".join(k for _, k in chars)
         place = _place_of(read_key, places)
+        traditional = is_traditional(text)
         best: tuple[int, str] | None = None
         tied = False
         for key, spelling in self.names.items():
@@ -122,7 +123,7 @@ class NameList:
             turned = list(text)
             for read_pos, known_pos in fixes:
                 char = spelled[known_pos]
-                turned[chars[read_pos][0]] = traditional_char(char) if is_traditional(text) else char
+                turned[chars[read_pos][0]] = traditional_char(char) if traditional else char
             candidate = (len(fixes), "".join(turned))
             if best is None or candidate[0] < best[0]:
                 best, tied = candidate, False
