@@ -15,11 +15,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 import tempfile
 import time
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,7 +28,7 @@ from docintel.samples import generate_samples
 from docintel.samples.truth import GroundTruth, load_truth
 from docintel.extract import ExtractedDocument
 from docintel.extract.lexicon import apply_lexicon
-from docintel.flags.evaluation import load_order_book
+from docintel.flags.evaluation import comparable, load_order_book
 from docintel.match import apply_match_repairs, match_to_orders
 from docintel.orders.lexicon import order_book_lexicon
 from docintel.service import ExtractionFailure, extract_files
@@ -40,21 +38,9 @@ TARGETS = {
     "items_f1": 0.93, "signature_present": 0.97, "seal_present": 0.97,
 }
 EXACT_FIELDS = ("doc_type", "doc_no", "order_no", "customer", "vendor", "date", "total", "signature_present", "seal_present")
-_PUNCT = re.compile(r"[\s\W_]+", re.UNICODE)
-
-
-def normalize(value) -> object:
-    """Compare text after folding width and dropping spaces and punctuation; numbers to 2 places."""
-    if value is None or isinstance(value, bool):
-        return value
-    if isinstance(value, (int, float)):
-        return round(float(value), 2)
-    return _PUNCT.sub("", unicodedata.normalize("NFKC", str(value))).lower()
-
-
 def item_pairs(items) -> list[tuple[object, object]]:
-    return [(normalize(i["product"] if isinstance(i, dict) else i.product),
-             normalize(i["quantity"] if isinstance(i, dict) else i.quantity)) for i in items]
+    return [(comparable(i["product"] if isinstance(i, dict) else i.product),
+             comparable(i["quantity"] if isinstance(i, dict) else i.quantity)) for i in items]
 
 
 def f1(truth: list, found: list) -> tuple[int, int, int]:
@@ -79,7 +65,7 @@ class Tally:
         miss = {}
         for key in EXACT_FIELDS:
             want, got = getattr(truth, key), getattr(result, key)
-            if normalize(want) == normalize(got):
+            if comparable(want) == comparable(got):
                 self.correct[key] += 1
             else:
                 miss[key] = {"truth": want, "got": got}

@@ -97,8 +97,9 @@ def _key(flag: FlagRecord) -> tuple[str, str | None]:
 _NOT_TEXT = re.compile(r"[\s\W_]+", re.UNICODE)
 
 
-def _fold(value: object) -> object:
-    """Width, case, spaces and punctuation folded; numbers to the cent (as benchmarks/accuracy.py)."""
+def comparable(value: object) -> object:
+    """A value as a reading is compared with the truth: width, case, spaces and punctuation folded,
+    numbers to the cent (here and in benchmarks/accuracy.py)."""
     if isinstance(value, float | int) and not isinstance(value, bool):
         return round(float(value), 2)
     if isinstance(value, str):
@@ -111,7 +112,7 @@ def misread_fields(doc: ExtractedDocument, truth: DocumentFields, names: list[st
     amount: a doubt on the items is right when any of them was misread)."""
     def pairs(items) -> list[tuple]:
         return sorted(
-            (str(_fold(i.product)), *(_fold(v) or 0.0 for v in (i.quantity, i.unit_price, i.amount))) for i in items
+            (str(comparable(i.product)), *(comparable(v) or 0.0 for v in (i.quantity, i.unit_price, i.amount))) for i in items
         )
 
     wrong = set()
@@ -121,7 +122,7 @@ def misread_fields(doc: ExtractedDocument, truth: DocumentFields, names: list[st
         elif name == "codes":
             misread = sorted(doc.codes) != sorted(truth.codes)
         else:
-            misread = _fold(getattr(doc, name, None)) != _fold(getattr(truth, name, None))
+            misread = comparable(getattr(doc, name, None)) != comparable(getattr(truth, name, None))
         if misread:
             wrong.add(name)
     return wrong
