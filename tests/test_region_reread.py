@@ -10,7 +10,8 @@ from PIL import Image, ImageDraw
 from docintel.extract.document import read_page
 from docintel.extract.header import parse_reread
 from docintel.extract.values import parse_date
-from docintel.ocr import read_page_region
+from docintel.ocr import RegionLook, read_page_region
+from docintel.ocr.region import glyphs_apart, read_region
 from docintel.ocr.records import OcrPage, Word
 from docintel.samples.render import dotmatrix, font
 
@@ -58,7 +59,7 @@ def test_region_reads_the_dot_matrix_date_on_its_underline():
     assert parse_date("".join(word.text for word in words)).isoformat() == "2024-03-02"
     # Boxes come back in the page's coordinates, on the printed value.
     assert all(x + w < word.box[0] < 1300 and RULE_Y - 2 * TEXT_PX < word.box[1] < RULE_Y for word in words)
-    assert [s.name for s in page.steps] == ["tesseract chi_sim (region)"]
+    assert [s.name for s in page.steps] == ["tesseract chi_sim (region, joined)"]
 
 
 def test_an_unparsed_date_is_read_again_and_kept_when_it_parses():
@@ -95,3 +96,29 @@ def test_a_text_layer_page_is_not_read_again():
 def test_a_second_reading_is_kept_only_when_it_is_clear(key, read, expected):
     words = [Word(text, (40 * i, 0, 38, 40), confidence) for i, (text, confidence) in enumerate(read)]
     assert parse_reread(key, words) == expected
+
+
+def test_glyphs_are_set_apart_and_their_columns_traced_back():
+    line = np.full((10, 12), 255, np.uint8)
+    line[2:8, 1:3] = 0  # a glyph at columns 1-2
+    line[2:8, 4:6] = 0  # and one at 4-5
+    apart, columns = glyphs_apart(line, 3)
+    assert apart.shape == (10, 18)
+    inked = [int(c) for c in np.flatnonzero((apart < 128).any(axis=0))]
+    assert inked == [1, 2, 7, 8]  # three blank columns after each glyph
+    assert [int(columns[c]) for c in inked] == [1, 2, 4, 5]
+
+
+def test_a_line_whose_thin_ones_merge_is_read_with_its_glyphs_apart():
+    """Read as a whole line, 11 in a serif face beside 年 and 月 comes back as 1] (which parses as
+    January); with the glyphs set apart each 1 is read."""
+    width, height, px = 900, 120, 36
+    strip = Image.new("RGB", (width, height), (255, 255, 255))
+    ImageDraw.Draw(strip).text((60, 30), "2024年11月1日", font=font("serif", px), fill=(40, 40, 40))
+    image = np.asarray(strip)[..., ::-1].copy()
+    words, timing = read_region(image, (40, 10, 800, 100), px, "chi_sim", RegionLook.GLYPHS_APART)
+    assert parse_date("".join(w.text for w in words)).isoformat() == "2024-11-01"
+    assert timing.name == "tesseract chi_sim (region, glyphs apart)"
+    # The boxes are traced back onto the print, which ends well before the added blank columns would.
+    ink = np.flatnonzero((image.min(axis=(0, 2)) < 128))
+    assert all(ink[0] - 4 <= w.box[0] and w.box[0] + w.box[2] <= ink[-1] + 4 for w in words)

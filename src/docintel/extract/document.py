@@ -28,7 +28,7 @@ from docintel.extract.signoff import SignoffField, find_signoff
 from docintel.extract.table import Column, find_table
 from docintel.extract.table_items import extract_items
 from docintel.extract.values import normalize_spaces
-from docintel.ocr import read_page_region
+from docintel.ocr import RegionLook, read_page_region
 from docintel.ocr.layout import SEGMENT_SEPARATOR, Line, group_lines
 from docintel.ocr.records import OcrPage, Word
 
@@ -80,15 +80,15 @@ def read_page(page: OcrPage, previous_columns: Sequence[Column] = ()) -> PageRea
 
 def reread_values(page: OcrPage, candidates: Sequence[Candidate], unread: Sequence[UnreadValue]) -> list[Candidate]:
     """Fields the page shows a label for but whose value did not parse: the value's region read
-    again (ocr.read_page_region), and if need be read a second way, keeping the first reading
-    that parses clearly (parse_reread). Costs a crop's OCR or two, and only on pages
+    again (ocr.read_page_region), and if need be read other ways (ocr.RegionLook), keeping the
+    first reading that parses clearly (parse_reread). Costs a crop's OCR or two, and only on pages
     where such a field is missing."""
     out: list[Candidate] = []
     for item in unread:
         if any(c.key == item.key and c.value is not None for c in [*candidates, *out]):
             continue
-        for second_look in (False, True):
-            words = read_page_region(page, item.region, item.text_height, second_look)
+        for look in RegionLook:
+            words = read_page_region(page, item.region, item.text_height, look)
             value = parse_reread(item.key, words)
             if value is not None:
                 confidence = _REREAD_WEIGHT * item.weight * statistics.fmean(w.confidence for w in words)

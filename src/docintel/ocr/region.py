@@ -6,11 +6,13 @@ printer's line is shifted onto the form's underline, so erasing the rule cuts th
 separate pins of each glyph are read as noise. Here the crop is cut to the text it holds (the
 underline and the neighbouring lines stay out unless they run through the print), the pins are
 joined by a small blur, the crop is enlarged to the size tesseract reads best, and it is read as
-one line. Rules running through the print are kept, or lifted off it with the strokes that cross
-them left standing (`without_rules`).
+one line. Each `RegionLook` reads it another way; the caller tries them in order.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
 
 import cv2
 import numpy as np
@@ -47,6 +49,21 @@ PAPER_PERCENTILE = 60
 RULE_TEXT_HEIGHTS = 3.0
 # A rule at most this share of the text height thick is bridged where a stroke crosses it.
 STROKE_BRIDGE_SHARE = 0.25
+# Blank columns added after each glyph when glyphs are set apart, as a share of the read text height.
+GLYPH_GAP_SHARE = 0.5
+
+
+class RegionLook(Enum):
+    """The ways a region is read, in the order they are tried."""
+
+    # Rules kept, the pins of dot-matrix print joined by a small blur, the page's language.
+    JOINED = "joined"
+    # Rules lifted off the print with the strokes that cross them left standing, English added:
+    # the Chinese models alone misread digits with no Chinese around them.
+    RULES_LIFTED = "rules lifted"
+    # Black and white, unblurred, each glyph set apart from the next: in a line read whole a
+    # thin 1 beside another digit is dropped (31 → 3, 21 → 2), and read apart it is not.
+    GLYPHS_APART = "glyphs apart"
 
 
 def _runs(present: np.ndarray, max_gap: int) -> list[tuple[int, int]]:
@@ -97,15 +114,35 @@ def lift_rules(gray: np.ndarray, text_height: float) -> np.ndarray:
     return out
 
 
-def prepare_region(gray: np.ndarray, text_height: float, without_rules: bool) -> tuple[np.ndarray, float, int]:
-    """The crop (its rules lifted when `without_rules`) enlarged to READ_TEXT_HEIGHT, pins joined,
-    contrast stretched, on a white border; and the factor and border used."""
-    if without_rules:
+def glyphs_apart(binary: np.ndarray, gap: int) -> tuple[np.ndarray, np.ndarray]:
+    """A black-on-white line with `gap` blank columns added wherever ink gives way to paper, and
+    for each of its columns the column of `binary` it came from (an added one: the glyph's end)."""
+    inked = (binary < 128).any(axis=0)
+    ends = np.repeat(np.flatnonzero(inked[:-1] & ~inked[1:]) + 1, gap)
+    return np.insert(binary, ends, 255, axis=1), np.insert(np.arange(binary.shape[1]), ends, ends)
+
+
+@dataclass(frozen=True)
+class PreparedRegion:
+    image: np.ndarray
+    factor: float  # enlargement of the crop
+    border: int
+    columns: np.ndarray  # for each column of the image read, the enlarged crop's column
+
+    def to_crop(self, x: int, y: int) -> tuple[int, int]:
+        """A point of the image read, in the crop's coordinates."""
+        column = self.columns[min(max(x, 0), len(self.columns) - 1)]
+        return round(column / self.factor), round((y - self.border) / self.factor)
+
+
+def prepare_region(gray: np.ndarray, text_height: float, look: RegionLook) -> PreparedRegion:
+    """The crop prepared for `look`: enlarged to READ_TEXT_HEIGHT, contrast stretched, on a white border."""
+    if look is RegionLook.RULES_LIFTED:
         gray = lift_rules(gray, text_height)
     factor = min(MAX_ENLARGE, max(1.0, READ_TEXT_HEIGHT / max(text_height, 1.0)))
     image = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC) if factor > 1 else gray
     sigma = JOIN_BLUR_SHARE * text_height * factor
-    if sigma >= 0.5:
+    if sigma >= 0.5 and look is not RegionLook.GLYPHS_APART:
         image = cv2.GaussianBlur(image, (0, 0), sigma)
     # Coloured carbonless paper and faint carbon print: stretch so the paper is white and the
     # darkest print black, which also makes the crop's edge meet the white border without a step.
@@ -114,15 +151,21 @@ def prepare_region(gray: np.ndarray, text_height: float, without_rules: bool) ->
     image = np.clip(stretched, 0, 255).astype(np.uint8)
     border = int(BORDER_SHARE * text_height * factor)
     image = cv2.copyMakeBorder(image, border, border, border, border, cv2.BORDER_CONSTANT, value=255)
-    return image, factor, border
+    columns = np.arange(image.shape[1]) - border
+    if look is RegionLook.GLYPHS_APART:
+        # The threshold is taken with the border in: paper then outweighs the print as on a page.
+        image = cv2.threshold(image, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)[1]
+        image, columns = glyphs_apart(image, int(GLYPH_GAP_SHARE * text_height * factor))
+        columns = columns - border
+    return PreparedRegion(image, factor, border, columns)
 
 
 def read_region(
-    color: np.ndarray, box: tuple[int, int, int, int], text_height: float, lang: str, without_rules: bool = False
+    color: np.ndarray, box: tuple[int, int, int, int], text_height: float, lang: str, look: RegionLook = RegionLook.JOINED
 ) -> tuple[list[Word], StepTiming]:
     """The words of the text line in `box` (x, y, w, h in `color`'s coordinates) nearest its
     middle, read as one line; their boxes are mapped back into `color`'s coordinates."""
-    name = f"tesseract {lang} (region)"
+    name = f"tesseract {lang} (region, {look.value})"
     x, y, w, h = box
     height, width = color.shape[:2]
     x0, y0, x1, y1 = max(0, x), max(0, y), min(width, x + w), min(height, y + h)
@@ -136,20 +179,13 @@ def read_region(
     margin = int(MARGIN_SHARE * text_height)
     ex0, ey0 = max(0, extent[0] - margin), max(0, extent[1] - margin)
     ex1, ey1 = min(gray.shape[1], extent[2] + margin), min(gray.shape[0], extent[3] + margin)
-    image, factor, border = prepare_region(gray[ey0:ey1, ex0:ex1], text_height, without_rules)
-    words, timing = run_tesseract(image, lang, psm=LINE_PSM)
+    prepared = prepare_region(gray[ey0:ey1, ex0:ex1], text_height, look)
+    words, timing = run_tesseract(prepared.image, lang, psm=LINE_PSM)
     left, top = x0 + ex0, y0 + ey0
-
-    def back(value: int) -> int:
-        return round((value - border) / factor)
-
-    mapped = [
-        Word(
-            text=word.text,
-            box=(left + back(word.box[0]), top + back(word.box[1]), round(word.box[2] / factor), round(word.box[3] / factor)),
-            confidence=word.confidence,
-            line_key=word.line_key,
-        )
-        for word in words
-    ]
+    mapped = []
+    for word in words:
+        wx, wy, ww, wh = word.box
+        (cx0, cy0), (cx1, cy1) = prepared.to_crop(wx, wy), prepared.to_crop(wx + ww, wy + wh)
+        mapped.append(Word(text=word.text, box=(left + cx0, top + cy0, cx1 - cx0, cy1 - cy0),
+                           confidence=word.confidence, line_key=word.line_key))
     return mapped, StepTiming(name, True, timing.detail, timing.ms)
