@@ -41,13 +41,13 @@ def carbonless_strip(value: str) -> np.ndarray:
     return np.clip(image, 0, 255).astype(np.uint8)
 
 
-def strip_page(value: str, read_as: str) -> OcrPage:
+def strip_page(value: str, read_as: str, confidence: float = 0.3) -> OcrPage:
     """The strip as the page-wide pass left it: the label read, its value read as `read_as`."""
     x, y, w, h = LABEL_BOX
     words = [
         Word("日期", (x, y, w - 20, h), 0.9),
         Word(":", (x + w - 18, y + 8, 10, h - 16), 0.8),
-        Word(read_as, (x + w + 60, y + 10, 300, h), 0.3),
+        Word(read_as, (x + w + 60, y + 10, 300, h), confidence),
     ]
     return OcrPage(index=0, words=words, color=carbonless_strip(value), source="tesseract", lang="chi_sim")
 
@@ -70,9 +70,23 @@ def test_an_unparsed_date_is_read_again_and_kept_when_it_parses():
 
 
 def test_a_date_read_in_place_is_not_read_again():
-    page = strip_page("2024/03/02", "2024/03/02")
+    page = strip_page("2024/03/02", "2024/03/02", confidence=0.8)
     dates = [c.value for c in read_page(page).candidates if c.key == "date"]
     assert dates == ["2024-03-02"] and page.steps == []
+
+
+def test_a_date_parsed_from_unsure_digits_gives_way_to_a_clear_second_reading():
+    page = strip_page("2024/03/02", "2024/03/05", confidence=0.3)
+    dates = [c for c in read_page(page).candidates if c.key == "date"]
+    assert [c.value for c in dates] == ["2024-03-02"]
+    assert page.steps  # it was read again
+
+
+def test_an_order_number_parsed_from_unsure_digits_is_left_to_matching():
+    page = strip_page("2024/03/02", "2024/03/05", confidence=0.3)
+    page.words[0] = Word("订单号", page.words[0].box, 0.9)
+    order_numbers = [c.value for c in read_page(page).candidates if c.key == "order_no"]
+    assert order_numbers == ["2024/03/05"] and page.steps == []
 
 
 def test_a_text_layer_page_is_not_read_again():

@@ -60,8 +60,7 @@ def read_page(page: OcrPage, previous_columns: Sequence[Column] = ()) -> PageRea
     span = (table.header_line, table.end_line) if table else None
     width, height = page.size
     unread: list[UnreadValue] = []
-    candidates = label_candidates(lines, span, unread)
-    candidates += reread_values(page, candidates, unread)
+    candidates = reread_values(page, label_candidates(lines, span, unread), unread)
     if not any(c.key == "date" for c in candidates) and (dated := unlabelled_date(lines, span)):
         candidates.append(dated)
     return PageReading(
@@ -79,19 +78,23 @@ def read_page(page: OcrPage, previous_columns: Sequence[Column] = ()) -> PageRea
 
 
 def reread_values(page: OcrPage, candidates: Sequence[Candidate], unread: Sequence[UnreadValue]) -> list[Candidate]:
-    """Fields the page shows a label for but whose value did not parse: the value's region read
-    again (ocr.read_page_region), and if need be read other ways (ocr.RegionLook), keeping the
-    first reading that parses clearly (parse_reread). Costs a crop's OCR or two, and only on pages
-    where such a field is missing."""
-    out: list[Candidate] = []
+    """The candidates, with the fields the page shows a label for but whose value did not parse,
+    or parsed from unsure digits, read again: the value's region (ocr.read_page_region), if need
+    be read other ways (ocr.RegionLook), the first reading that parses clearly (parse_reread)
+    kept, in place of the doubted one. Costs a crop's OCR or a few, and only on pages where such
+    a field is missing or in doubt."""
+    out = list(candidates)
     for item in unread:
-        if any(c.key == item.key and c.value is not None for c in [*candidates, *out]):
+        doubted = [c for c in out if c.key == item.key and c.line == item.line and c.value == item.doubted]
+        if item.doubted is None and any(c.key == item.key and c.value is not None for c in out):
             continue
         for look in RegionLook:
             words = read_page_region(page, item.region, item.text_height, look)
             value = parse_reread(item.key, words)
             if value is not None:
                 confidence = _REREAD_WEIGHT * item.weight * statistics.fmean(w.confidence for w in words)
+                if item.doubted is not None:
+                    out = [c for c in out if c not in doubted]
                 out.append(Candidate(item.key, value, round(confidence, 3), tuple(words), item.line, item.label))
                 break
     return out

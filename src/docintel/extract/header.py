@@ -43,6 +43,10 @@ _SELLER_MARKS = "销售銷"
 # Fields whose value is read again from the page when its label is found but the value does not
 # parse (ocr/region.py): short machine-printed values, where a second reading can be checked.
 REREAD_KEYS = ("date", "order_no")
+# Fields whose value, parsed from unsure digits, is read again too. Not order numbers: a clear
+# second reading of a misshapen hand font (P0 24 01 2876) can be worse than the unsure first, and
+# matching already finds an order through look-alike characters; a date has no such second chance.
+DOUBTED_KEYS = ("date",)
 VALUE_WIDTH = 16  # text heights: a date or an order number with the label's colon and spacing
 VALUE_REACH = 0.8  # text heights above and below the label's middle
 # An order number read again must be the whole reading (a stray mark or two aside), and this long:
@@ -190,6 +194,9 @@ class UnreadValue:
     weight: float  # what a value read here would be weighted by (fuzzy label, below the table)
     region: tuple[int, int, int, int]  # x, y, w, h in the page's coordinates
     text_height: float
+    # The value that did parse but from digits read unsurely (10月1日 from a 1 read at 0.09 where
+    # 11 stands): a clear second reading replaces it.
+    doubted: str | float | None = None
 
 
 def _value_region(line: Line, hits: list[LabelHit], k: int) -> tuple[int, int, int, int] | None:
@@ -245,9 +252,10 @@ def label_candidates(
             weight = _FUZZY_WEIGHT if hit.fuzzy else 1.0
             if table_span and index >= table_span[1] and key not in ("total", "total_upper"):
                 weight *= _BELOW_TABLE_WEIGHT
-            if value is None and unread is not None and key in REREAD_KEYS:
+            doubted = key in DOUBTED_KEYS and value is not None and unsure_digits(words)
+            if unread is not None and key in REREAD_KEYS and (value is None or doubted):
                 if region := _value_region(line, hits, k):
-                    unread.append(UnreadValue(key, index, hit.label, weight, region, line.height))
+                    unread.append(UnreadValue(key, index, hit.label, weight, region, line.height, value))
             if value is None and key not in _ANYWHERE:
                 continue
             word_conf = statistics.fmean(w.confidence for w in words) if words else 0.5
@@ -282,11 +290,16 @@ def best(candidates: Sequence[Candidate], key: str) -> Candidate | None:
     return max(pool, key=lambda c: (c.confidence, -c.line))
 
 
+def unsure_digits(words: Sequence[Word]) -> bool:
+    """Some word carrying a value's digits was read below REREAD_MIN_CONFIDENCE."""
+    return any(w.confidence < REREAD_MIN_CONFIDENCE for w in words if _NUMERAL.search(w.text))
+
+
 def parse_reread(key: str, words: Sequence[Word]) -> str | float | None:
     """A value read again from its region alone, kept only when it has the field's expected
     shape: every word carrying its digits read confidently, a date in one kind of numeral, an
     order number the whole reading. A second chance is taken only on a clear reading."""
-    if not words or any(w.confidence < REREAD_MIN_CONFIDENCE for w in words if _NUMERAL.search(w.text)):
+    if not words or unsure_digits(words):
         return None
     raw = join_words(words)
     value = PARSERS[key](raw)
