@@ -1,8 +1,12 @@
-"""Reading a header value's region again (ocr/region.py, extract/document.py reread_values) on a
-drawn carbonless-form strip: a dot-matrix value printed off its line, onto the form's underline."""
+"""Reading a header value's region again (ocr/region.py, extract/reread.py): on a drawn
+carbonless-form strip, a dot-matrix value printed off its line onto the form's underline; on a
+strip cut from a generated scan, a serial number in a numbering machine's face."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import cv2
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
@@ -12,6 +16,7 @@ from docintel.extract.header import parse_reread
 from docintel.extract.values import parse_date
 from docintel.ocr import RegionLook, read_page_region
 from docintel.ocr.region import glyphs_apart, read_region
+from docintel.ocr.tesseract import run_tesseract
 from docintel.ocr.records import OcrPage, Word
 from docintel.samples.render import dotmatrix, font
 
@@ -136,3 +141,27 @@ def test_a_line_whose_thin_ones_merge_is_read_with_its_glyphs_apart():
     # The boxes are traced back onto the print, which ends well before the added blank columns would.
     ink = np.flatnonzero((image.min(axis=(0, 2)) < 128))
     assert all(ink[0] - 4 <= w.box[0] and w.box[0] + w.box[2] <= ink[-1] + 4 for w in words)
+
+
+SERIAL_SCAN = Path(__file__).parent / "data" / "serial_dotted_zero.jpg"  # cut from a generated carbonless receipt
+
+
+def test_a_serial_number_misread_by_the_chinese_model_is_put_right_by_the_english_one():
+    """The numbering machine's dotted zero: chi_sim reads No. 0806259 as 9806259 (with 0.65
+    confidence); English, the digits set apart, reads it right."""
+    color = cv2.imread(str(SERIAL_SCAN))
+    words, _ = run_tesseract(cv2.cvtColor(color, cv2.COLOR_BGR2GRAY), "chi_sim", psm=4)
+    assert [w.text for w in words] == ["No.", "9806259"], "the premise: the page-wide pass misreads the zero"
+    page = OcrPage(index=0, words=words, color=color, source="tesseract", lang="chi_sim")
+    numbers = [c for c in read_page(page).candidates if c.key == "doc_no"]
+    assert [c.value for c in numbers] == ["0806259"]
+    assert [s.name for s in page.steps] == ["tesseract eng (region, digits apart)"]
+
+
+def test_a_serial_number_read_the_same_by_english_stays_as_read():
+    color = cv2.imread(str(SERIAL_SCAN))
+    words, _ = run_tesseract(cv2.cvtColor(color, cv2.COLOR_BGR2GRAY), "chi_sim", psm=4)
+    words = [Word("0806259", w.box, w.confidence) if w.text.isdigit() else w for w in words]
+    page = OcrPage(index=0, words=words, color=color, source="tesseract", lang="chi_sim")
+    numbers = [c for c in read_page(page).candidates if c.key == "doc_no"]
+    assert [(c.value, c.words) for c in numbers] == [("0806259", tuple(words))]  # the words read in place

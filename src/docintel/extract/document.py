@@ -24,11 +24,11 @@ from docintel.extract.header import (
 from docintel.extract.marks import detect_seals
 from docintel.extract.pages import page_record
 from docintel.extract.records import ExtractedDocument, LineItem, WordRef
+from docintel.extract.reread import check_serial_numbers, reread_values
 from docintel.extract.signoff import SignoffField, find_signoff
 from docintel.extract.table import Column, find_table
 from docintel.extract.table_items import extract_items
 from docintel.extract.values import normalize_spaces
-from docintel.ocr import RegionLook, read_page_region
 from docintel.ocr.layout import SEGMENT_SEPARATOR, Line, group_lines
 from docintel.ocr.records import OcrPage, Word
 
@@ -36,8 +36,6 @@ _HEADER_FIELDS = ("doc_no", "order_no", "customer", "vendor", "date")
 # Confidence given to a value that was inferred rather than read beside its label.
 _INFERRED = 0.5
 _TOTAL_DIGIT_EDITS = 2
-# A value read a second time, from its region alone, is trusted less than one read in place.
-_REREAD_WEIGHT = 0.8
 
 
 @dataclass
@@ -60,7 +58,7 @@ def read_page(page: OcrPage, previous_columns: Sequence[Column] = ()) -> PageRea
     span = (table.header_line, table.end_line) if table else None
     width, height = page.size
     unread: list[UnreadValue] = []
-    candidates = reread_values(page, label_candidates(lines, span, unread), unread)
+    candidates = check_serial_numbers(page, reread_values(page, label_candidates(lines, span, unread), unread))
     if not any(c.key == "date" for c in candidates) and (dated := unlabelled_date(lines, span)):
         candidates.append(dated)
     return PageReading(
@@ -75,29 +73,6 @@ def read_page(page: OcrPage, previous_columns: Sequence[Column] = ()) -> PageRea
         company_names=company_lines(lines, height),
         columns=table.columns if table else tuple(previous_columns),
     )
-
-
-def reread_values(page: OcrPage, candidates: Sequence[Candidate], unread: Sequence[UnreadValue]) -> list[Candidate]:
-    """The candidates, with the fields the page shows a label for but whose value did not parse,
-    or parsed from unsure digits, read again: the value's region (ocr.read_page_region), if need
-    be read other ways (ocr.RegionLook), the first reading that parses clearly (parse_reread)
-    kept, in place of the doubted one. Costs a crop's OCR or a few, and only on pages where such
-    a field is missing or in doubt."""
-    out = list(candidates)
-    for item in unread:
-        doubted = [c for c in out if c.key == item.key and c.line == item.line and c.value == item.doubted]
-        if item.doubted is None and any(c.key == item.key and c.value is not None for c in out):
-            continue
-        for look in RegionLook:
-            words = read_page_region(page, item.region, item.text_height, look)
-            value = parse_reread(item.key, words)
-            if value is not None:
-                confidence = _REREAD_WEIGHT * item.weight * statistics.fmean(w.confidence for w in words)
-                if item.doubted is not None:
-                    out = [c for c in out if c not in doubted]
-                out.append(Candidate(item.key, value, round(confidence, 3), tuple(words), item.line, item.label))
-                break
-    return out
 
 
 def _refs(page: int, words: Sequence[Word]) -> list[WordRef]:

@@ -9,14 +9,14 @@ from docintel.ingest.records import LoadedDocument, SourcePage
 from docintel.ocr.layout import Line, Segment, group_lines, page_text
 from docintel.ocr.preprocess import PreprocessOptions, preprocess_page
 from docintel.ocr.records import OcrPage, StepTiming, Word
-from docintel.ocr.region import RegionLook, read_region
+from docintel.ocr.region import REREAD_LOOKS, RegionLook, read_region
 from docintel.ocr.residual import keep_residual_word, residual_image, unread_regions
 from docintel.ocr.script import han_variant, is_latin_page, is_pure_latin_page
 from docintel.ocr.tesseract import limit_tesseract_threads, run_tesseract
 from docintel.settings import get_settings
 
 __all__ = [
-    "AUTO_LANG", "Line", "OcrPage", "PreprocessOptions", "RegionLook", "Segment", "StepTiming", "Word",
+    "AUTO_LANG", "REREAD_LOOKS", "Line", "OcrPage", "PreprocessOptions", "RegionLook", "Segment", "StepTiming", "Word",
     "group_lines", "limit_tesseract_threads", "ocr_document", "ocr_page", "page_text", "read_page_region", "recognize",
 ]
 
@@ -111,13 +111,15 @@ def read_page_region(
 ) -> list[Word]:
     """The words in one region of a read page (its `color` coordinates), read again as one line
     (ocr/region.py) in the page's language, the way `look` says (with the rules lifted, English
-    too: the Chinese models alone misread digits standing with no Chinese around them). The time
-    taken is added to the page's steps."""
+    too: the Chinese models alone misread digits standing with no Chinese around them; a number's
+    digits in English alone). The time taken is added to the page's steps."""
     if page.source != "tesseract":
         return []  # a text layer says what it says: there is nothing to read again
     lang = page.lang or FIRST_PASS
     if look is RegionLook.RULES_LIFTED and LATIN not in lang.split("+"):
         lang = f"{lang}+{LATIN}"
+    elif look is RegionLook.DIGITS_APART:
+        lang = LATIN
     words, timing = read_region(page.color, box, text_height, lang, look)
     page.steps.append(timing)
     return words

@@ -64,6 +64,17 @@ class RegionLook(Enum):
     # Black and white, unblurred, each glyph set apart from the next: in a line read whole a
     # thin 1 beside another digit is dropped (31 → 3, 21 → 2), and read apart it is not.
     GLYPHS_APART = "glyphs apart"
+    # As GLYPHS_APART, read by the English model alone: for a number and nothing else. The Chinese
+    # models read the dotted zero of a numbering machine's face as 9 or 6; English reads it as 0.
+    DIGITS_APART = "digits apart"
+
+    @property
+    def apart(self) -> bool:
+        return self in (RegionLook.GLYPHS_APART, RegionLook.DIGITS_APART)
+
+
+# The looks a field whose value did not parse is read with, in order.
+REREAD_LOOKS = (RegionLook.JOINED, RegionLook.RULES_LIFTED, RegionLook.GLYPHS_APART)
 
 
 def _runs(present: np.ndarray, max_gap: int) -> list[tuple[int, int]]:
@@ -142,7 +153,7 @@ def prepare_region(gray: np.ndarray, text_height: float, look: RegionLook) -> Pr
     factor = min(MAX_ENLARGE, max(1.0, READ_TEXT_HEIGHT / max(text_height, 1.0)))
     image = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC) if factor > 1 else gray
     sigma = JOIN_BLUR_SHARE * text_height * factor
-    if sigma >= 0.5 and look is not RegionLook.GLYPHS_APART:
+    if sigma >= 0.5 and not look.apart:
         image = cv2.GaussianBlur(image, (0, 0), sigma)
     # Coloured carbonless paper and faint carbon print: stretch so the paper is white and the
     # darkest print black, which also makes the crop's edge meet the white border without a step.
@@ -152,7 +163,7 @@ def prepare_region(gray: np.ndarray, text_height: float, look: RegionLook) -> Pr
     border = int(BORDER_SHARE * text_height * factor)
     image = cv2.copyMakeBorder(image, border, border, border, border, cv2.BORDER_CONSTANT, value=255)
     columns = np.arange(image.shape[1]) - border
-    if look is RegionLook.GLYPHS_APART:
+    if look.apart:
         # The threshold is taken with the border in: paper then outweighs the print as on a page.
         image = cv2.threshold(image, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)[1]
         image, columns = glyphs_apart(image, int(GLYPH_GAP_SHARE * text_height * factor))

@@ -1,0 +1,73 @@
+"""Header values read a second time from their region of the page (ocr.read_page_region).
+
+A date or order number whose label was read but whose value did not parse, or a date parsed from
+unsure digits, is read again; so is a serial document number, by the English model.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections.abc import Sequence
+from dataclasses import replace
+
+from docintel.extract.header import REREAD_MIN_CONFIDENCE, Candidate, UnreadValue, parse_reread
+from docintel.ocr import REREAD_LOOKS, RegionLook, read_page_region
+from docintel.ocr.layout import bounding_box
+from docintel.ocr.records import OcrPage
+
+# A value read a second time, from its region alone, is trusted less than one read in place.
+_REREAD_WEIGHT = 0.8
+# A document number of digits alone, this many or more, is a serial (a numbering machine's, a
+# printer's counter).
+_SERIAL = re.compile(r"\d{5,}")
+_DIGIT_RUN = re.compile(r"\d+")
+
+
+def reread_values(page: OcrPage, candidates: Sequence[Candidate], unread: Sequence[UnreadValue]) -> list[Candidate]:
+    """The candidates, with the fields the page shows a label for but whose value did not parse,
+    or parsed from unsure digits, read again: the value's region, if need be read other ways
+    (REREAD_LOOKS), the first reading that parses clearly (parse_reread) kept, in place of the
+    doubted one. Costs a crop's OCR or a few, and only on pages where such a field is missing or
+    in doubt."""
+    out = list(candidates)
+    for item in unread:
+        doubted = [c for c in out if c.key == item.key and c.line == item.line and c.value == item.doubted]
+        if item.doubted is None and any(c.key == item.key and c.value is not None for c in out):
+            continue
+        for look in REREAD_LOOKS:
+            words = read_page_region(page, item.region, item.text_height, look)
+            value = parse_reread(item.key, words)
+            if value is not None:
+                confidence = _REREAD_WEIGHT * item.weight * statistics.fmean(w.confidence for w in words)
+                if item.doubted is not None:
+                    out = [c for c in out if c not in doubted]
+                out.append(Candidate(item.key, value, round(confidence, 3), tuple(words), item.line, item.label))
+                break
+    return out
+
+
+def check_serial_numbers(page: OcrPage, candidates: Sequence[Candidate]) -> list[Candidate]:
+    """The candidates, each serial document number's digits read again by the English model with
+    the glyphs apart (RegionLook.DIGITS_APART): the Chinese models read a numbering machine's
+    dotted zero as 9 or 6 (0976080 → 9976086), confidently. The second reading is taken when it
+    is one run of as many digits, each word of it read at least REREAD_MIN_CONFIDENCE, and more
+    confidently than the first. One small English read per page with a serial number."""
+    out = list(candidates)
+    for index, candidate in enumerate(out):
+        if candidate.key != "doc_no" or not isinstance(candidate.value, str) or not _SERIAL.fullmatch(candidate.value):
+            continue
+        digits = [w for w in candidate.words if _DIGIT_RUN.search(w.text)]
+        if not digits:
+            continue
+        x, y, w, h = bounding_box(digits)
+        words = read_page_region(page, (x - h // 2, y - h // 2, w + h, 2 * h), h, RegionLook.DIGITS_APART)
+        runs = _DIGIT_RUN.findall("".join(word.text for word in words))
+        if len(runs) != 1 or len(runs[0]) != len(candidate.value) or runs[0] == candidate.value:
+            continue
+        confidence = statistics.fmean(word.confidence for word in words)
+        first = statistics.fmean(word.confidence for word in digits)
+        if min(word.confidence for word in words) >= REREAD_MIN_CONFIDENCE and confidence > first:
+            out[index] = replace(candidate, value=runs[0], words=tuple(words),
+                                 confidence=round(min(1.0, candidate.confidence * confidence / max(first, 1e-3)), 3))
+    return out
