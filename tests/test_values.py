@@ -424,3 +424,25 @@ def test_ocr_variants_cover_each_kind_of_slip():
 @pytest.mark.parametrize("text", ["开票日期: 2024年8月12B", "2024年8月12曰", "2024 年 8 月 12目"])
 def test_day_mark_misread_by_ocr(text):
     assert parse_date(text) == dt.date(2024, 8, 12)
+
+
+@pytest.mark.parametrize(("value", "text"), [(16684.62, "16684.62"), (14.0, "14"), (1.2093, "1.2093"), (0.5, "0.5")])
+def test_numbers_are_written_as_a_person_writes_them(value, text):
+    from docintel.extract.values import number_text
+
+    assert number_text(value) == text
+
+
+def test_a_total_nothing_confirms_is_as_sure_as_its_words_were_read():
+    from docintel.extract.document import _reconcile_total
+    from docintel.extract.header import Candidate
+    from docintel.extract.records import LineItem
+    from docintel.ocr.records import Word
+
+    items = [LineItem(product="配电箱", quantity=4, unit_price=200.0, amount=800.0)]
+    garbled = Candidate("total_upper", 0.9, 0.403, (Word("壶万参什殊佰陆窒山元玖角染分", (0, 0, 10, 10), 0.3),), 0)
+    assert _reconcile_total(None, garbled, items, label_seen=True) == (0.9, 0.403)  # below the doubt threshold
+    clear = Candidate("total", 1250.0, 0.95, (Word("1250.00", (0, 0, 10, 10), 0.95),), 0)
+    assert _reconcile_total(clear, None, items, label_seen=True) == (1250.0, 0.6)  # a finding, if the flags trust it
+    agreeing = Candidate("total", 800.0, 0.95, (Word("800.00", (0, 0, 10, 10), 0.95),), 0)
+    assert _reconcile_total(agreeing, garbled, items, label_seen=True) == (800.0, 0.98)

@@ -14,6 +14,7 @@ from rich.table import Table
 from docintel import service
 from docintel.cli_support import exit_with_error, stderr, stdout
 from docintel.errors import DocintelError
+from docintel.extract.values import number_text
 from docintel.ingest.folder import expand_inputs
 from docintel.archive.cli import docs_app, flags_app, ingest_command
 from docintel.api.cli import apikey_app, serve_command
@@ -72,7 +73,7 @@ def _items_table(result) -> Table:
     for column in ("product", "spec", "unit", "qty", "unit price", "amount"):
         table.add_column(column)
     for item in result.items:
-        fmt = lambda v: "" if v is None else f"{v:g}"  # noqa: E731
+        fmt = lambda v: "" if v is None else number_text(v)  # noqa: E731
         table.add_row(item.product, item.spec or "", item.unit or "", fmt(item.quantity), fmt(item.unit_price), fmt(item.amount))
     return table
 

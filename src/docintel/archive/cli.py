@@ -28,6 +28,7 @@ from rich.text import Text
 
 from docintel.archive.ingest import ingest_paths
 from docintel.archive.queries import DocumentLookupError, document_details, find_document, list_flags
+from docintel.extract.values import number_text
 from docintel.archive.records import FileOutcome, IngestSummary
 from docintel.archive.review import ReviewError, correct_document, reindex, resolve_flag, touched_documents
 from docintel.archive.watch import watch_batches
@@ -182,7 +183,7 @@ def _print_document(details: dict) -> None:
         lines = Table(title="line alignment")
         for column in ("item", "document product", "order product", "doc qty", "order qty", "doc price", "order price"):
             lines.add_column(column, overflow="fold")
-        show = lambda v: "" if v is None else f"{v:g}" if isinstance(v, float) else str(v)
+        show = lambda v: "" if v is None else number_text(v) if isinstance(v, float) else str(v)
         for line in match["lines"]:
             lines.add_row(
                 show(line["item_index"]), show(line["document_product"]), show(line["order_product"]),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from docintel.extract.values_chinese import parse_chinese_amount
 from docintel.extract.values_dates import parse_date
-from docintel.extract.values_numbers import close_number_gaps, number_from_token, parse_amount, parse_quantity
+from docintel.extract.values_numbers import close_number_gaps, number_from_token, number_text, parse_amount, parse_quantity
 from docintel.extract.values_reconcile import (
     ReconciledItem,
     amounts_consistent,
@@ -24,6 +24,7 @@ __all__ = [
     "fold_width",
     "normalize_spaces",
     "number_from_token",
+    "number_text",
     "ocr_variants",
     "parse_amount",
     "parse_chinese_amount",

@@ -32,6 +32,12 @@ class _NumberMatch:
     marked_as_money: bool
 
 
+def number_text(value: float) -> str:
+    """A quantity or amount as a person writes it: 16684.62, 14, 1.2093. (`:g` keeps six
+    significant digits and shows 16684.62 as 16684.6.)"""
+    return f"{value:.4f}".rstrip("0").rstrip(".")
+
+
 def parse_amount(text: str) -> float | None:
     """A money amount: ￥1,091.50, RMB 1091.5, 1091.50元, -12.00, 1.5万元.
 
