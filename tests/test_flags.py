@@ -221,3 +221,9 @@ def test_an_items_doubt_names_the_lines_to_check_in_both_languages():
     whole = doc.model_copy(update={"confidence": {"customer": 0.3}, "items": _items()})
     [other] = evaluate_flags(whole, match_to_orders(whole, BOOK))
     assert other.message_en == 'Field "customer" was read with low confidence (0.3)'
+
+
+def test_a_table_read_faintly_whose_every_line_the_order_bears_out_is_not_in_doubt():
+    doc = ExtractedDocument(file="x.jpg", doc_type="signoff_receipt", order_no="PO-2024-0315", customer="上海恒达五金",
+                            date="2024-03-18", signature_present=True, items=_items(), confidence={"items": 0.45})
+    assert evaluate_flags(doc, match_to_orders(doc, BOOK)) == []

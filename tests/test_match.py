@@ -269,3 +269,23 @@ def test_traditional_product_names_pair_with_the_books_simplified_ones(orders):
              LineItem(product="配電箱", spec="12回路", quantity=4, unit_price=200.0)]
     result = match_to_orders(_doc(order_no="PO-2024-0315", items=items), MemoryOrderBook(orders))
     assert all(a.product_score == 1.0 for a in result.lines)
+
+
+def test_a_misread_amount_is_put_right_where_the_order_and_the_printed_total_bear_it_out(orders):
+    # 120 × 1.06 = 127.20 printed; 127.28 read. The lines then sum to 1177.28, and extraction took
+    # that sum for the total read as 1177.20 (two digits off): the reading is kept in `readings`.
+    def items() -> list[LineItem]:
+        return [
+            LineItem(product="不锈钢六角螺栓", spec="M8×30", quantity=500, unit_price=0.5, amount=250.0),
+            LineItem(product="膨胀螺丝", spec="M10×80", quantity=120, unit_price=1.06, amount=127.28),
+            LineItem(product="配电箱", spec="12回路", quantity=4, unit_price=200.0, amount=800.0),
+        ]
+
+    document = _doc(order_no="PO-2024-0315", items=items(), total=1177.28, readings={"total": "1177.2"})
+    assert apply_match_repairs(document, match_to_orders(document, MemoryOrderBook(orders)))
+    assert (document.items[1].amount, document.total) == (127.2, 1177.2)
+    assert document.readings == {"items.1.amount": "127.28"}
+    # Without the printed total's witness the slip's own arithmetic may be wrong: it stays as read.
+    alone = _doc(order_no="PO-2024-0315", items=items(), total=1177.28)
+    apply_match_repairs(alone, match_to_orders(alone, MemoryOrderBook(orders)))
+    assert alone.items[1].amount == 127.28

@@ -28,7 +28,7 @@ from docintel.extract.reread import check_serial_numbers, reread_values
 from docintel.extract.signoff import SignoffField, find_signoff
 from docintel.extract.table import Column, find_table
 from docintel.extract.table_items import extract_items
-from docintel.extract.values import normalize_spaces
+from docintel.extract.values import normalize_spaces, number_text
 from docintel.ocr.layout import SEGMENT_SEPARATOR, Line, group_lines
 from docintel.ocr.records import OcrPage, Word
 
@@ -36,6 +36,7 @@ _HEADER_FIELDS = ("doc_no", "order_no", "customer", "vendor", "date")
 # Confidence given to a value that was inferred rather than read beside its label.
 _INFERRED = 0.5
 _TOTAL_DIGIT_EDITS = 2
+_LINE_SUM_CONFIDENCE = 0.5
 
 
 @dataclass
@@ -84,31 +85,35 @@ def _digits(value: float) -> str:
 
 
 def _reconcile_total(
-    label_total: float | None, upper: float | None, items: Sequence[LineItem], label_seen: bool
+    label_total: Candidate | None, upper: Candidate | None, items: Sequence[LineItem], label_seen: bool
 ) -> tuple[float | None, float]:
     """Pick the total, cross-checked against the 大写 amount and the sum of the lines."""
     amounts = [i.amount for i in items if i.amount is not None]
     line_sum = round(sum(amounts), 2) if amounts and len(amounts) == len(items) else None
+    printed = label_total.value if label_total else None
+    written = upper.value if upper else None
 
     def agree(a: float | None, b: float | None) -> bool:
         return a is not None and b is not None and abs(a - b) < 0.011
 
-    if label_total is not None and (agree(label_total, upper) or agree(label_total, line_sum)):
-        return label_total, 0.98
-    if agree(upper, line_sum):
-        return upper, 0.9  # the digits were misread; two independent readings agree
-    if label_total is not None and line_sum is not None:
+    if printed is not None and (agree(printed, written) or agree(printed, line_sum)):
+        return printed, 0.98
+    if agree(written, line_sum):
+        return written, 0.9  # the digits were misread; two independent readings agree
+    if printed is not None and line_sum is not None:
         # A stamp or a signature over the total costs digits (¥24091.89 read as 91.89): a printed
         # total within two digit edits of the lines' sum is that sum misread. A larger difference
         # is kept as printed — a total that does not add up is for the mismatch flags to report.
-        if Levenshtein.distance(_digits(label_total), _digits(line_sum)) <= _TOTAL_DIGIT_EDITS:
+        if Levenshtein.distance(_digits(printed), _digits(line_sum)) <= _TOTAL_DIGIT_EDITS:
             return line_sum, 0.75
-    if label_total is not None:
-        return label_total, 0.6
-    if upper is not None:
-        return upper, 0.7
+    # A reading nothing confirms is taken, but as sure as its words were read and no surer: a 大写
+    # line read as 壶万参什殊佰陆窒山元玖角染分 parses as 0.9.
+    if printed is not None:
+        return printed, min(0.6, label_total.confidence)
+    if written is not None:
+        return written, min(0.7, upper.confidence)
     if label_seen and line_sum is not None:
-        return line_sum, 0.5  # a 合计 is printed but unreadable (a seal over it): the lines' sum
+        return line_sum, _LINE_SUM_CONFIDENCE  # a 合计 printed but unreadable (a seal over it): the lines' sum
     return None, 0.0
 
 
@@ -158,14 +163,13 @@ def extract_fields(file: str, pages: Sequence[OcrPage]) -> ExtractedDocument:
 
     label_total = best(candidates, "total")
     upper = best(candidates, "total_upper")
-    doc.total, confidence["total"] = _reconcile_total(
-        label_total.value if label_total else None,
-        upper.value if upper else None,
-        doc.items,
-        label_seen(candidates, "total"),
-    )
+    doc.total, confidence["total"] = _reconcile_total(label_total, upper, doc.items, label_seen(candidates, "total"))
     if label_total is not None:
         sources["total"] = _refs(page_of[id(label_total)], label_total.words)
+        if isinstance(label_total.value, float) and doc.total != label_total.value:
+            # The lines' sum was taken for a total read a digit or two off it: which of the two was
+            # misread, only the order book can tell (match/repairs.py).
+            doc.readings["total"] = number_text(label_total.value)
 
     signoff = [s for r in readings for s in r.signoff]
     doc.signature_present = any(s.present for s in signoff)

@@ -39,10 +39,12 @@ def item_doubt(doc: ExtractedDocument, match: MatchResult, threshold: float) -> 
     low = bool(doc.items) and doc.confidence.get("items", 1.0) < threshold
     differing = _differing_lines(doc, match)
     lines = differing if low else differing & set(lines_not_adding_up(doc, match))
-    if not (unread or low or lines):
-        return None
     paired = {line.item_index for line in match.lines if line.order_line_id is not None}
     missing = tuple(line.order_product for line in match.lines if line.item_index is None)
+    if low and not differing and not missing and match.order_no:
+        low = False  # every line read faintly is its order line's, and no order line is missing: the book bears the table out
+    if not (unread or low or lines):
+        return None
     covered = unread or low or len(lines - paired) >= len(missing)
     return ItemDoubt(frozenset(lines), tuple(doc.items[i].product for i in sorted(lines)), missing if covered else ())
 

@@ -19,6 +19,7 @@ from docintel.extract.records import DocumentFields, ExtractedDocument
 from docintel.flags.evaluate import FlagRecord, doubt_fields, evaluate_flags
 from docintel.match.books import MemoryOrderBook
 from docintel.match.matcher import match_to_orders
+from docintel.match.repairs import apply_match_repairs
 from docintel.match.records import MatchResult, OrderLineView, OrderView
 from docintel.orders.importer import read_order_book
 from docintel.samples.truth import load_truth
@@ -147,10 +148,12 @@ def evaluate_samples(
         if documents is not None:
             if truth.file not in documents:
                 continue  # not readable: extraction reported it as failed
-            doc = documents[truth.file]
+            doc = documents[truth.file].model_copy(deep=True)
         else:
             doc = truth_as_extracted(truth)
         match = match_to_orders(doc, book)
+        # As the archive stores it (archive/matching.py): what matching proved misread put right.
+        apply_match_repairs(doc, match)
         flags = evaluate_flags(doc, match, covered.get(match.order_no or "", set()))
         if match.order_no and doc.doc_type == "signoff_receipt" and doc.signature_present:
             covered[match.order_no].update(a.order_line_id for a in match.lines if a.item_index is not None and a.order_line_id)

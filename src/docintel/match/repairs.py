@@ -4,13 +4,17 @@ Matching holds evidence extraction lacks: the order a slip belongs to. An order 
 its order through OCR look-alikes or one slip (P0-2024-O315, corroborated by customer or items);
 an item number the slip's own amount disproves (8 read where 80 × 11.01 = 880.80 is printed); a
 product name misread on a line whose quantity and price are its order line's (劳保季套尼万涂胶 for
-劳保手套). The archive stores the document put right; a clerk still sees what was read.
+劳保手套); a line amount misread where quantity and price are the order line's and the printed total
+is the sum with quantity × price in its place (1386.58 read for 22 × 63.03 = 1386.66). The archive
+stores the document put right; a clerk still sees what was read.
 """
 
 from __future__ import annotations
 
 from docintel.extract.records import ExtractedDocument
-from docintel.match.records import MatchResult
+from docintel.extract.values import number_text
+from docintel.match.items import prices_agree, quantities_agree
+from docintel.match.records import LineAlignment, MatchResult
 
 
 def apply_match_repairs(document: ExtractedDocument, result: MatchResult) -> bool:
@@ -27,7 +31,53 @@ def apply_match_repairs(document: ExtractedDocument, result: MatchResult) -> boo
         for name, value in (("quantity", line.doc_quantity), ("unit_price", line.doc_unit_price), ("product", line.order_product)):
             if name in line.repaired:
                 before = getattr(item, name)
-                document.readings.setdefault(f"items.{line.item_index}.{name}", before if isinstance(before, str) else f"{before:g}")
+                document.readings.setdefault(f"items.{line.item_index}.{name}", before if isinstance(before, str) else number_text(before))
                 setattr(item, name, value)
                 changed = True
-    return changed
+    return _repair_amounts(document, result) or changed
+
+
+_CENT = 0.011
+
+
+def _borne_out(line: LineAlignment) -> bool:
+    return (
+        line.order_line_id is not None and None not in (line.doc_quantity, line.doc_unit_price)
+        and quantities_agree(line.doc_quantity, line.order_quantity) and prices_agree(line.doc_unit_price, line.order_unit_price)
+    )
+
+
+def _repair_amounts(document: ExtractedDocument, result: MatchResult) -> bool:
+    """Line amounts that are not quantity × unit price, on lines whose quantity and price the order
+    bears out, put right when the printed total (as read: extraction may have taken the lines' sum
+    for it) then is the lines' sum. Without that second witness the slip's own arithmetic may be
+    wrong, which is a finding (TOTAL_MISMATCH), not a misreading."""
+    printed = float(document.readings["total"]) if "total" in document.readings else document.total
+    if printed is None or any(item.amount is None for item in document.items):
+        return False
+    fixes: dict[int, tuple[float, float]] = {}
+    for line in result.lines:
+        if line.item_index is None or line.item_index >= len(document.items) or not _borne_out(line):
+            continue
+        item = document.items[line.item_index]
+        # The order's price: a price extraction derived from a misread amount agrees with it only roughly.
+        price = line.order_unit_price
+        amount = round(item.quantity * price, 2)
+        if abs(amount - item.amount) > _CENT:
+            fixes[line.item_index] = (price, amount)
+    if not fixes:
+        return False
+    amounts = [fixes[i][1] if i in fixes else item.amount for i, item in enumerate(document.items)]
+    # To the cent: the rounding a price tolerance allows (a price printed to two places of one
+    # computed to four) does not add up to the printed total by chance.
+    if abs(round(sum(amounts), 2) - printed) > _CENT:
+        return False
+    for index, (price, amount) in fixes.items():
+        item = document.items[index]
+        document.readings.setdefault(f"items.{index}.amount", number_text(item.amount))
+        if item.unit_price != price:
+            document.readings.setdefault(f"items.{index}.unit_price", number_text(item.unit_price))
+        item.unit_price, item.amount = price, amount
+    document.readings.pop("total", None)  # the total stored is the one printed again
+    document.total = printed
+    return True
