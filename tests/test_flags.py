@@ -227,3 +227,11 @@ def test_a_table_read_faintly_whose_every_line_the_order_bears_out_is_not_in_dou
     doc = ExtractedDocument(file="x.jpg", doc_type="signoff_receipt", order_no="PO-2024-0315", customer="上海恒达五金",
                             date="2024-03-18", signature_present=True, items=_items(), confidence={"items": 0.45})
     assert evaluate_flags(doc, match_to_orders(doc, BOOK)) == []
+
+
+def test_a_quantity_with_one_digit_of_its_order_lines_lost_is_doubted_unless_its_amount_vouches_for_it():
+    unpriced = {"unit_price": None, "amount": None}
+    assert _codes(items=_items(膨胀螺丝={"quantity": 12, **unpriced})) == {("LOW_CONFIDENCE", None)}  # 120 read as 12
+    assert _codes(items=_items(膨胀螺丝={"quantity": 110, **unpriced})) == {("QTY_MISMATCH", "膨胀螺丝")}  # 110 of 120
+    # 12 × 1.06 = 12.72 printed beside it: the slip says 12, a finding.
+    assert _codes(items=_items(膨胀螺丝={"quantity": 12, "amount": 12.72})) == {("QTY_MISMATCH", "膨胀螺丝")}

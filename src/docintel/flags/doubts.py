@@ -1,10 +1,12 @@
 """When the line items themselves are in doubt, a difference from the order is not yet a finding.
 
 OCR loses tables and misreads digits; an order line then looks missing, short or dearer on the
-slip when it was only read wrong. Three things say the reading is not to be trusted: a total was
+slip when it was only read wrong. Four things say the reading is not to be trusted: a total was
 printed but no line was read (the table was lost); a line's own quantity × unit price is not its
-printed amount (a number on it was misread and matching could not show which); the table as a
-whole was read with low confidence. Then the clerk gets one LOW_CONFIDENCE on the items, naming
+printed amount (a number on it was misread and matching could not show which); a quantity that is
+its order line's with one digit lost, and nothing on its line to vouch for it (6 for 60, 2 for 21:
+the commonest misreading of a number, and rarely a delivery); the table as a whole was read with
+low confidence. Then the clerk gets one LOW_CONFIDENCE on the items, naming
 the lines to look at, instead of findings OCR made up.
 """
 
@@ -13,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from docintel.extract.records import ExtractedDocument
+from docintel.extract.values import number_text
 from docintel.match.items import prices_agree, quantities_agree
 from docintel.match.records import MatchResult
 
@@ -38,7 +41,7 @@ def item_doubt(doc: ExtractedDocument, match: MatchResult, threshold: float) -> 
     # fills a missing amount from quantity × price, so a misread price adds up as well.
     low = bool(doc.items) and doc.confidence.get("items", 1.0) < threshold
     differing = _differing_lines(doc, match)
-    lines = differing if low else differing & set(lines_not_adding_up(doc, match))
+    lines = differing if low else differing & {*lines_not_adding_up(doc, match), *_digit_lost(doc, match)}
     paired = {line.item_index for line in match.lines if line.order_line_id is not None}
     missing = tuple(line.order_product for line in match.lines if line.item_index is None)
     if low and not differing and not missing and match.order_no:
@@ -57,6 +60,21 @@ def _differing_lines(doc: ExtractedDocument, match: MatchResult) -> set[int]:
         and quantities_agree(line.doc_quantity, line.order_quantity) and prices_agree(line.doc_unit_price, line.order_unit_price)
     }
     return set(range(len(doc.items))) - paired_agreeing
+
+
+def _digit_lost(doc: ExtractedDocument, match: MatchResult) -> list[int]:
+    """Items whose quantity is their order line's with one digit dropped, and whose amount does not
+    vouch for it (none printed, or not quantity × price)."""
+    out = []
+    for line in match.lines:
+        if line.item_index is None or None in (line.doc_quantity, line.order_quantity):
+            continue
+        item = doc.items[line.item_index]
+        vouched = None not in (item.unit_price, item.amount) and prices_agree(line.doc_quantity * item.unit_price, item.amount)
+        read, ordered = number_text(line.doc_quantity), number_text(line.order_quantity)
+        if not vouched and any(ordered[:k] + ordered[k + 1:] == read for k in range(len(ordered))):
+            out.append(line.item_index)
+    return out
 
 
 def lines_not_adding_up(doc: ExtractedDocument, match: MatchResult) -> list[int]:
