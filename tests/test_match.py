@@ -289,3 +289,17 @@ def test_a_misread_amount_is_put_right_where_the_order_and_the_printed_total_bea
     alone = _doc(order_no="PO-2024-0315", items=items(), total=1177.28)
     apply_match_repairs(alone, match_to_orders(alone, MemoryOrderBook(orders)))
     assert alone.items[1].amount == 127.28
+
+
+def test_an_unpriced_receipt_line_misread_in_name_and_spec_pairs_by_its_quantity_and_a_name_like_the_orders(orders):
+    items = [
+        LineItem(product="不镑锅六角包栓", spec="MOX4", quantity=500),  # 不锈钢六角螺栓 M8×30, both misread
+        LineItem(product="膨胀螺丝", spec="M10×80", quantity=120),
+        LineItem(product="配电箱", spec="12回路", quantity=4),
+    ]
+    lines = match_to_orders(_doc(order_no="PO-2024-0315", items=items), MemoryOrderBook(orders)).lines
+    assert sorted((a.item_index, a.order_product) for a in lines) == [(0, "不锈钢六角螺栓"), (1, "膨胀螺丝"), (2, "配电箱")]
+    # Another quantity, or a name unlike the order's: a different product, not a misreading.
+    for other in (LineItem(product="不镑锅六角包栓", spec="MOX4", quantity=300), LineItem(product="镀锌钢管", spec="DN25", quantity=500)):
+        lines = match_to_orders(_doc(order_no="PO-2024-0315", items=[other, *items[1:]]), MemoryOrderBook(orders)).lines
+        assert (0, "不锈钢六角螺栓") not in [(a.item_index, a.order_product) for a in lines]

@@ -88,13 +88,22 @@ def _as_printed(item: LineItem, line: OrderLineView) -> tuple[float | None, floa
 def _paired_by_numbers(items: Sequence[LineItem], lines: Sequence[OrderLineView], pairs: dict[int, int]) -> dict[int, int]:
     """Items left over whose name was misread past recognition (劳保季套尼万涂胶 for 劳保手套) paired
     with a left-over order line by their numbers: the same quantity and the same unit price (or
-    the order's quantity × price as the printed amount), and no other left-over line fitting.
+    the order's quantity × price as the printed amount; with no price printed, the same quantity
+    and a name like the order's), and no other left-over line fitting.
     Otherwise one misread name becomes an ITEM_UNEXPECTED and an ITEM_MISSING."""
     free_items = [i for i in range(len(items)) if i not in pairs]
     free_lines = [j for j in range(len(lines)) if j not in pairs.values()]
 
     def fits(item: LineItem, line: OrderLineView) -> bool:
-        return _numbers_bear_out(item, line, item.quantity, item.unit_price)
+        if _numbers_bear_out(item, line, item.quantity, item.unit_price):
+            return True
+        # A receipt without prices has only the quantity to go by, so the name must still resemble
+        # the order's (不镑锅六角包栓 for 不锈钢六角螺栓, whose misread spec MOX4 kept it below the pairing score).
+        return (
+            item.unit_price is None and item.amount is None and item.quantity is not None
+            and quantities_agree(item.quantity, line.quantity)
+            and fuzz.ratio(_fold(item.product), _fold(line.product)) / 100.0 >= match_config().pair_threshold
+        )
 
     found = {}
     for i in free_items:
