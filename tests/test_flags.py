@@ -235,3 +235,8 @@ def test_a_quantity_with_one_digit_of_its_order_lines_lost_is_doubted_unless_its
     assert _codes(items=_items(膨胀螺丝={"quantity": 110, **unpriced})) == {("QTY_MISMATCH", "膨胀螺丝")}  # 110 of 120
     # 12 × 1.06 = 12.72 printed beside it: the slip says 12, a finding.
     assert _codes(items=_items(膨胀螺丝={"quantity": 12, "amount": 12.72})) == {("QTY_MISMATCH", "膨胀螺丝")}
+
+
+def test_a_customer_read_too_faintly_to_trust_is_doubted_not_reported_as_another_customer():
+    assert ("CUSTOMER_MISMATCH", None) in _codes(customer="宁波德润电气设备有限公司", confidence={"customer": 0.9})
+    assert _codes(customer="字疲代江中乞设徐有限公司", confidence={"customer": 0.37}) == {("LOW_CONFIDENCE", None)}

@@ -66,7 +66,12 @@ def evaluate_flags(
         # Lines or a total read in doubt, or a line misread (quantity × price ≠ its amount), cannot
         # show that the lines miss the total.
         flags.append(flag)
-    flags.extend(f for f in _confidence_flags(doc, match, low_confidence) if f.details["field"] != "items")
+    doubts = [f for f in _confidence_flags(doc, match, low_confidence) if f.details["field"] != "items"]
+    if any(f.details["field"] == "customer" for f in doubts):
+        # A customer read too faintly to trust (字疲代江中乞设徐 for 宁波德润电气) is no evidence of another
+        # customer: the doubt says to check it.
+        flags = [f for f in flags if f.code != FlagCode.CUSTOMER_MISMATCH]
+    flags.extend(doubts)
     if (type_doubt := low_confidence_type(doc)) is not None:
         # The classifier was not sure and answered "other": the clerk must see the type is in doubt.
         flags.append(make_flag(FlagCode.LOW_CONFIDENCE, field="doc_type", **type_doubt))
