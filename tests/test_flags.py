@@ -240,3 +240,11 @@ def test_a_quantity_with_one_digit_of_its_order_lines_lost_is_doubted_unless_its
 def test_a_customer_read_too_faintly_to_trust_is_doubted_not_reported_as_another_customer():
     assert ("CUSTOMER_MISMATCH", None) in _codes(customer="宁波德润电气设备有限公司", confidence={"customer": 0.9})
     assert _codes(customer="字疲代江中乞设徐有限公司", confidence={"customer": 0.37}) == {("LOW_CONFIDENCE", None)}
+
+
+def test_a_faint_order_number_found_through_look_alikes_is_borne_out_when_the_customer_or_goods_agree():
+    assert _codes(order_no="P0-2024-O315", confidence={"order_no": 0.3}) == set()
+    # Neither the customer nor the goods agree: the order number is what the match rests on, in doubt.
+    other_goods = [LineItem(product="大米", quantity=3, unit_price=110.0, amount=330.0)]
+    codes = _codes(order_no="P0-2024-O315", customer="中泰包装材料有限公司", items=other_goods, confidence={"order_no": 0.3})
+    assert ("LOW_CONFIDENCE", None) in codes and ("CUSTOMER_MISMATCH", None) in codes

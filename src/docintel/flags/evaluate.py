@@ -172,13 +172,23 @@ def doubt_fields(doc: ExtractedDocument, match: MatchResult, drop_confirmed: boo
     if not drop_confirmed:
         return fields
     # A field the order book confirmed is not in doubt, however faintly it was printed: the printed
-    # order number found exactly, a date a few days after the matched order's.
-    confirmed = {"order_no"} if match.method == "order_no" else set()
+    # order number found exactly, or through look-alike characters with the customer or the goods
+    # agreeing (and then stored as the book writes it), a date a few days after the matched order's.
+    confirmed = {"order_no"} if match.method == "order_no" or (match.method == "order_no_fuzzy" and _corroborated(match)) else set()
     doc_date = _parse_date(doc.date)
     if doc_date is not None and match.order_date is not None:
         if 0 <= (doc_date - match.order_date).days <= rules.date_corroborated_days:
             confirmed.add("date")
     return [f for f in fields if f not in confirmed]
+
+
+def _corroborated(match: MatchResult) -> bool:
+    """The matched order's customer is the document's, or most of its lines pair with the document's."""
+    cfg = match_config()
+    if match.customer_score is not None and match.customer_score >= cfg.same_customer:
+        return True
+    paired = [a for a in match.lines if a.item_index is not None and a.order_line_id is not None]
+    return bool(match.lines) and len(paired) / len(match.lines) >= cfg.min_items_score
 
 
 def _confidence_flags(doc: ExtractedDocument, match: MatchResult, threshold: float) -> list[FlagRecord]:
