@@ -43,10 +43,9 @@ _SELLER_MARKS = "销售銷"
 # Fields whose value is read again from the page when its label is found but the value does not
 # parse (ocr/region.py): short machine-printed values, where a second reading can be checked.
 REREAD_KEYS = ("date", "order_no")
-# Fields whose value, parsed from unsure digits, is read again too. Not order numbers: a clear
-# second reading of a misshapen hand font (P0 24 01 2876) can be worse than the unsure first, and
-# matching already finds an order through look-alike characters; a date has no such second chance.
-DOUBTED_KEYS = ("date",)
+# Fields whose value, parsed from unsure digits, is read again too (see extract/reread.py for when
+# the second reading replaces the first).
+DOUBTED_KEYS = ("date", "order_no")
 VALUE_WIDTH = 16  # text heights: a date or an order number with the label's colon and spacing
 VALUE_REACH = 0.8  # text heights above and below the label's middle
 # An order number read again must be the whole reading (a stray mark or two aside), and this long:

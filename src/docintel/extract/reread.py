@@ -22,6 +22,7 @@ _REREAD_WEIGHT = 0.8
 # printer's counter).
 _SERIAL = re.compile(r"\d{5,}")
 _DIGIT_RUN = re.compile(r"\d+")
+_NOT_ALNUM = re.compile(r"[^0-9A-Za-z]")
 
 
 def reread_values(page: OcrPage, candidates: Sequence[Candidate], unread: Sequence[UnreadValue]) -> list[Candidate]:
@@ -38,13 +39,24 @@ def reread_values(page: OcrPage, candidates: Sequence[Candidate], unread: Sequen
         for look in REREAD_LOOKS:
             words = read_page_region(page, item.region, item.text_height, look)
             value = parse_reread(item.key, words)
-            if value is not None:
+            if value is not None and _bears_out(item, value):
                 confidence = _REREAD_WEIGHT * item.weight * statistics.fmean(w.confidence for w in words)
                 if item.doubted is not None:
                     out = [c for c in out if c not in doubted]
                 out.append(Candidate(item.key, value, round(confidence, 3), tuple(words), item.line, item.label))
                 break
     return out
+
+
+def _bears_out(item: UnreadValue, value: str | float) -> bool:
+    """Whether a clear second reading may stand for the value read. An order number must contain
+    what was read unsurely (PQ-2024-020718 for -2024-0207, its PO and last digits lost): a clear
+    reading of a misshapen hand font that contradicts it (ro101876 for PO24012876) is worse than
+    the unsure one, which matching can still find through look-alike characters. A date has no such
+    second chance, and any clear reading of it stands."""
+    if item.key != "order_no" or item.doubted is None:
+        return True
+    return _NOT_ALNUM.sub("", str(item.doubted)).upper() in _NOT_ALNUM.sub("", str(value)).upper()
 
 
 def check_serial_numbers(page: OcrPage, candidates: Sequence[Candidate]) -> list[Candidate]:
