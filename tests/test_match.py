@@ -303,3 +303,15 @@ def test_an_unpriced_receipt_line_misread_in_name_and_spec_pairs_by_its_quantity
     for other in (LineItem(product="不镑锅六角包栓", spec="MOX4", quantity=300), LineItem(product="镀锌钢管", spec="DN25", quantity=500)):
         lines = match_to_orders(_doc(order_no="PO-2024-0315", items=[other, *items[1:]]), MemoryOrderBook(orders)).lines
         assert (0, "不锈钢六角螺栓") not in [(a.item_index, a.order_product) for a in lines]
+
+
+def test_a_name_misread_on_an_unpriced_receipt_line_of_the_orders_quantity_is_written_as_the_order_writes_it(orders):
+    items = [
+        LineItem(product="不锈钢六角螺栓尼龙", spec="M8×30", quantity=500),  # the name glued to what follows it
+        LineItem(product="膨张螺丝", spec="M10×80", quantity=110),          # misread, and 10 short
+        LineItem(product="配电箱", spec="12回路", quantity=4),
+    ]
+    document = _doc(order_no="PO-2024-0315", items=items)
+    assert apply_match_repairs(document, match_to_orders(document, MemoryOrderBook(orders)))
+    # The short line's name stays as read: its quantity does not vouch for the pairing.
+    assert [i.product for i in document.items] == ["不锈钢六角螺栓", "膨张螺丝", "配电箱"]

@@ -100,7 +100,7 @@ def _paired_by_numbers(items: Sequence[LineItem], lines: Sequence[OrderLineView]
         # A receipt without prices has only the quantity to go by, so the name must still resemble
         # the order's (不镑锅六角包栓 for 不锈钢六角螺栓, whose misread spec MOX4 kept it below the pairing score).
         return (
-            item.unit_price is None and item.amount is None and item.quantity is not None
+            _unpriced(item) and item.quantity is not None
             and quantities_agree(item.quantity, line.quantity)
             and fuzz.ratio(_fold(item.product), _fold(line.product)) / 100.0 >= match_config().pair_threshold
         )
@@ -111,6 +111,11 @@ def _paired_by_numbers(items: Sequence[LineItem], lines: Sequence[OrderLineView]
         if len(fitting) == 1 and sum(fits(items[k], lines[fitting[0]]) for k in free_items) == 1:
             found[i] = fitting[0]
     return found
+
+
+def _unpriced(item: LineItem) -> bool:
+    """A line with no price or amount printed (a sign-off receipt's): its quantity is its only number."""
+    return item.unit_price is None and item.amount is None
 
 
 def _numbers_bear_out(item: LineItem, line: OrderLineView, quantity: float | None, price: float | None) -> bool:
@@ -151,7 +156,9 @@ def align_items(items: Sequence[LineItem], lines: Sequence[OrderLineView]) -> Al
         s = min(1.0, product_similarity(item, line))
         total_sim += s
         quantity, price, repaired = _as_printed(item, line)
-        if _fold(item.product) != _fold(line.product) and _numbers_bear_out(item, line, quantity, price):
+        if _fold(item.product) != _fold(line.product) and (
+            _numbers_bear_out(item, line, quantity, price) or _unpriced(item) and quantities_agree(quantity, line.quantity)
+        ):
             repaired = (*repaired, "product")
         agree += quantities_agree(quantity, line.quantity)
         out.append(
