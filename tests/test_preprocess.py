@@ -11,6 +11,8 @@ import pytesseract
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
+from docintel.ocr.geometry import components, ink_mask
+from docintel.ocr.histogram import percentile_u8
 from docintel.ocr.preprocess import PreparedPage, PreprocessOptions, preprocess_page
 from docintel.ocr.preprocess_color import binarize, flatten_illumination
 from tests.imaging import rotate
@@ -117,6 +119,11 @@ def test_ocr_page_reads_turned_pages_upright(turn):
     assert page.rotation == (360 - turn) % 360
     assert np.mean(np.abs(page.color.astype(int) - img.astype(int))) < 3
     assert "20240315001" in "".join(w.text for w in page.words)
+    # Seals looked for before reading describe the page, unless it was turned after reading.
+    orientation = next(s for s in page.steps if s.name == "orientation")
+    turned_after_reading = not orientation.detail.startswith(f"rotated {page.rotation} ")
+    assert turned_after_reading == (turn != 270)
+    assert page.seal_boxes is None if turned_after_reading else page.seal_boxes == []
 
 
 @pytest.mark.parametrize("angle", [-9.0, 4.0, 12.5])
@@ -161,6 +168,35 @@ def test_red_seal_is_erased_but_text_under_it_and_red_title_stay():
     assert title.min() < 120
     text = ocr_text(ocr[200 + 2 * 130 - 10:200 + 2 * 130 + 70, 100:1200])
     assert "2024年3月15日" in text
+
+
+def test_seals_found_while_preparing_are_those_extraction_would_find():
+    from docintel.extract.marks import detect_seals
+
+    page = preprocess_page(phone_photo(rotate(render_page("pink", seal_over="日期 2024年3月15日"), 3.0)))
+    assert page.seal_boxes == [s.box for s in detect_seals(page.color)] != []
+
+
+def test_histogram_percentile_is_numpys():
+    page = cv2.cvtColor(render_page("pink", seal_over="日期 2024年3月15日"), cv2.COLOR_BGR2GRAY)
+    rng = np.random.default_rng(7)
+    # Two grey levels meeting at the percentile's position: numpy interpolates between them.
+    split = np.array([10] * 9 + [200] * 1, np.uint8)
+    images = [page, page[::7, 3:], split, rng.integers(0, 256, (37, 41), dtype=np.uint8), np.full((5, 5), 9, np.uint8)]
+    for image in images:
+        for q in (2, 50, 60, 90, 99.5):
+            assert percentile_u8(image, q) == np.percentile(image, q)
+
+
+def test_components_are_opencvs_whatever_the_label_width():
+    text = ink_mask(cv2.cvtColor(render_page(), cv2.COLOR_BGR2GRAY))[:, :800]  # under 65 535 ink pixels
+    dots = np.zeros((600, 600), np.uint8)
+    dots[::2, ::2] = 255  # 90 000 components: more than 16-bit labels count
+    assert cv2.countNonZero(text) < 65_535 < cv2.countNonZero(dots)
+    for mask in (text, dots):
+        count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+        ours = components(mask)
+        assert ours[0] == count and np.array_equal(ours[1], labels) and np.array_equal(ours[2], stats)
 
 
 def test_pink_paper_is_flattened_not_wiped():

@@ -6,15 +6,16 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 from rich.console import Console
-from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, sessionmaker
 
 from docintel.errors import DocintelError
-from docintel.store.db import database_url, init_db, make_session_factory
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.orm import Session, sessionmaker
 
 # Piped output has no terminal width; a wide table beats one folded into 80 columns.
 PIPE_WIDTH = 200
@@ -25,6 +26,9 @@ stderr = Console(stderr=True)
 @contextmanager
 def archive_database() -> Iterator[tuple[Engine, sessionmaker[Session]]]:
     """The archive database, migrated to the newest schema, released when the command ends."""
+    # Imported here: SQLAlchemy and Alembic are half a second of start-up that `extract` never uses.
+    from docintel.store.db import database_url, init_db, make_session_factory
+
     engine = init_db(database_url())
     try:
         yield engine, make_session_factory(engine)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,17 +33,23 @@ ExtractionResult = ExtractedDocument | ExtractionFailure
 
 
 def extract_file(
-    path: Path, lang: str | None = None, options: PreprocessOptions | None = None, *, classify: bool = True
+    path: Path,
+    lang: str | None = None,
+    options: PreprocessOptions | None = None,
+    *,
+    classify: bool = True,
+    page_images: bool = True,
 ) -> ExtractedDocument:
     """Scan file → fields. Raises DocintelError for input that cannot be processed.
 
     The type comes from the classifier (docintel.classify); classify=False keeps the title rule's
-    answer (the classifier's own training data and its baseline).
+    answer (the classifier's own training data and its baseline). page_images=False leaves out
+    the pages' JPEGs, for callers that print the fields and store no pages.
     """
     settings = get_settings()
     document = load_document(path, settings)
     pages = ocr_document(document, lang or settings.ocr_lang, options)
-    extracted = extract_fields(str(path), pages)
+    extracted = extract_fields(str(path), pages, page_images=page_images)
     if classify:
         from docintel.classify import apply_classification  # loads scikit-learn: only when a page is read
 
@@ -51,20 +57,37 @@ def extract_file(
     return extracted
 
 
-def _extract_safely(args: tuple[Path, str | None] | tuple[Path, str | None, bool]) -> ExtractionResult:
-    path, lang, *rest = args
+@dataclass(frozen=True)
+class _Job:
+    path: Path
+    lang: str | None
+    classify: bool = True
+    page_images: bool = True
+
+
+def _guarded(file: str, work: Callable[[], ExtractedDocument]) -> ExtractionResult:
     try:
-        return extract_file(path, lang, classify=rest[0] if rest else True)
+        return work()
     except DocintelError as exc:
-        return ExtractionFailure(str(path), str(exc.code), exc.message)
+        return ExtractionFailure(file, str(exc.code), exc.message)
     except Exception as exc:  # a bug must cost one file, not the batch; the log keeps the trace
-        log.exception("unexpected failure on %s", path)
-        return ExtractionFailure(str(path), str(ErrorCode.INTERNAL_ERROR), f"{type(exc).__name__}: {exc}")
+        log.exception("unexpected failure on %s", file)
+        return ExtractionFailure(file, str(ErrorCode.INTERNAL_ERROR), f"{type(exc).__name__}: {exc}")
+
+
+def _extract_safely(job: _Job) -> ExtractionResult:
+    return _guarded(str(job.path), lambda: extract_file(job.path, job.lang, classify=job.classify, page_images=job.page_images))
+
+
+def _classified(document: ExtractedDocument) -> ExtractionResult:
+    from docintel.classify import apply_classification  # loads scikit-learn: only when a page is read
+
+    return _guarded(document.file, lambda: apply_classification(document))
 
 
 def extract_file_safely(path: Path, lang: str | None = None) -> ExtractionResult:
     """extract_file for one job of a queue (docintel.queue): any failure is returned, never raised."""
-    return _extract_safely((Path(path), lang))
+    return _extract_safely(_Job(Path(path), lang))
 
 
 def worker_count(requested: int | None, jobs: int) -> int:
@@ -79,19 +102,24 @@ def extract_files(
     *,
     classify: bool = True,
     lexicon: Lexicon | None = None,
+    page_images: bool = True,
 ) -> Iterator[ExtractionResult]:
     """Results in input order; files run side by side, one single-threaded tesseract each.
 
-    With a lexicon (the order book's names), misread customer and product names are snapped to
-    the known spelling here in the parent, so the workers need not each hold the book.
+    The type classifier runs here in the parent, on each result as it comes back: its model
+    (scikit-learn, a second of start-up) is loaded once, not by every worker. With a lexicon
+    (the order book's names), misread customer and product names are snapped to the known
+    spelling here too, so the workers need not each hold the book.
     """
-    for result in _extract_all([(Path(p), lang, classify) for p in paths], workers):
+    for result in _extract_all([_Job(Path(p), lang, False, page_images) for p in paths], workers):
+        if classify and isinstance(result, ExtractedDocument):
+            result = _classified(result)
         if lexicon and isinstance(result, ExtractedDocument):
             apply_lexicon(result, lexicon)
         yield result
 
 
-def _extract_all(jobs: list[tuple[Path, str | None, bool]], workers: int | None) -> Iterator[ExtractionResult]:
+def _extract_all(jobs: list[_Job], workers: int | None) -> Iterator[ExtractionResult]:
     count = worker_count(workers, len(jobs))
     if count == 1:
         yield from map(_extract_safely, jobs)

@@ -23,7 +23,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from docintel import service
 from docintel.archive.matching import match_and_flag, matching_available
-from docintel.archive.originals import quarantine, sha256_of, store_original, store_page_images
+from docintel.archive.originals import quarantine, store_original, store_page_images
+from docintel.digests import sha256_of
 from docintel.archive.persist import apply_extracted, document_row, failed_document_row
 from docintel.archive.records import FileOutcome, IngestSummary, Outcome
 from docintel.errors import ErrorCode

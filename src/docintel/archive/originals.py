@@ -7,12 +7,13 @@ never a truncated original under its final name.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import secrets
 import shutil
 from collections.abc import Mapping
 from pathlib import Path
+
+from docintel.digests import sha256_of
 
 ARCHIVE_DIR = "archive"
 # Pages as read (turned, deskewed): derived from the originals, so they may be deleted and rebuilt.
@@ -21,14 +22,6 @@ QUARANTINE_DIR = "quarantine"
 _CHUNK = 1024 * 1024
 # Longer suffixes are not extensions but parts of odd names ("scan.2024-03-15 final").
 _MAX_EXTENSION_CHARS = 10
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def extension_of(path: Path) -> str:

@@ -13,8 +13,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from docintel.archive.originals import sha256_of
 from docintel.classify.classes import CLASSES
+from docintel.digests import sha256_of
 from docintel.settings import get_settings
 
 # Bump when the cached dict's shape changes, so old entries are not read as new ones.

@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from docintel.archive.originals import sha256_of
 from docintel.classify.classes import CLASSES
 from docintel.classify.features import FEATURES_VERSION, features_signature
+from docintel.digests import sha256_of
 from docintel.errors import DocintelError, ErrorCode
 from docintel.settings import get_settings
 

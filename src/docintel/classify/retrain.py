@@ -23,7 +23,6 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from docintel.archive.originals import sha256_of
 from docintel.classify.classes import CLASSES
 from docintel.classify.dataset import Example
 from docintel.classify.model import (
@@ -33,6 +32,7 @@ from docintel.classify.model import (
     read_metadata,
     save_model,
 )
+from docintel.digests import sha256_of
 from docintel.errors import DocintelError, ErrorCode
 from docintel.processes import process_alive
 from docintel.settings import get_settings

@@ -69,7 +69,7 @@ def read_page(page: OcrPage, previous_columns: Sequence[Column] = ()) -> PageRea
         candidates=candidates,
         items=extract_items(table, page.index) if table else [],
         signoff=find_signoff(page, lines),
-        seals=len(detect_seals(page.color)),
+        seals=len(page.seal_boxes) if page.seal_boxes is not None else len(detect_seals(page.color)),
         codes=decode_codes(page.color),
         company_names=company_lines(lines, height),
         columns=table.columns if table else tuple(previous_columns),
@@ -123,7 +123,9 @@ def _line_text(line: Line) -> str:
     return SEGMENT_SEPARATOR.join(normalize_spaces(segment.text) for segment in line.segments)
 
 
-def extract_fields(file: str, pages: Sequence[OcrPage]) -> ExtractedDocument:
+def extract_fields(file: str, pages: Sequence[OcrPage], *, page_images: bool = True) -> ExtractedDocument:
+    """The document's fields from its read pages. `page_images=False` leaves the page records
+    without their JPEG (a caller that stores no pages: resampling and encoding one is 50 ms)."""
     readings: list[PageReading] = []
     for page in pages:
         readings.append(read_page(page, readings[-1].columns if readings else ()))
@@ -182,5 +184,5 @@ def extract_fields(file: str, pages: Sequence[OcrPage]) -> ExtractedDocument:
     doc.sources = sources
     page_texts = ["\n".join(_line_text(line) for line in r.lines) for r in readings]
     doc.text = "\n\f\n".join(page_texts)
-    doc.page_records = [page_record(page, text) for page, text in zip(pages, page_texts, strict=True)]
+    doc.page_records = [page_record(page, text, page_images) for page, text in zip(pages, page_texts, strict=True)]
     return doc

@@ -66,15 +66,36 @@ def normalize_for_match(text: str) -> tuple[str, list[int]]:
     return "".join(chars), index
 
 
+@dataclass(frozen=True)
+class _Label:
+    norm: str  # folded for matching
+    key: str
+    label: str
+    latin: bool  # matched exactly and as a whole word only
+
+
 @lru_cache(maxsize=64)
-def _normalized_labels(group: tuple[tuple[str, tuple[str, ...]], ...]) -> list[tuple[str, str, str]]:
-    """(normalised label, key, label), longest first so 送货单号 wins over 单号."""
-    out = [(normalize_for_match(label)[0], key, label) for key, labels in group for label in labels]
-    return sorted(out, key=lambda item: -len(item[0]))
+def _labels_by_size(group: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[tuple[int, tuple[_Label, ...]], ...]:
+    """The group's labels by normalised length, longest first so 送货单号 wins over 单号; within
+    one length in the vocabulary's order. Built once per group: find_labels runs on every line."""
+    labels = [(normalize_for_match(label)[0], key, label) for key, labels in group for label in labels]
+    sizes = sorted({len(norm) for norm, _, _ in labels if norm}, reverse=True)
+    return tuple(
+        (size, tuple(_Label(norm, key, label, _is_latin(norm)) for norm, key, label in labels if len(norm) == size))
+        for size in sizes
+    )
 
 
 def _is_han(char: str) -> bool:
     return "\u3400" <= char <= "\u9fff" or "\uf900" <= char <= "\ufaff"
+
+
+def _han_runs(norm: str) -> list[int]:
+    """For each position, how many Chinese characters follow in a row from it (itself included)."""
+    runs = [0] * (len(norm) + 1)
+    for i in range(len(norm) - 1, -1, -1):
+        runs[i] = runs[i + 1] + 1 if _is_han(norm[i]) else 0
+    return runs
 
 
 def _is_latin(label: str) -> bool:
@@ -99,36 +120,42 @@ def find_labels(text: str, group: Mapping[str, Sequence[str]], fuzzy: bool = Tru
         return []
     taken = [False] * len(norm)
     hits: list[tuple[int, int, str, str, bool]] = []
-    labels = _normalized_labels(tuple((k, tuple(v)) for k, v in group.items()))
+    by_size = _labels_by_size(tuple((k, tuple(v)) for k, v in group.items()))
+    han_run = _han_runs(norm) if fuzzy else []
+    present = set(norm)
     # Longest labels first; within one length, every exact match before any fuzzy one, so a
     # misread 客尸名称 is the customer label and not the 名称 inside it, while a correctly read
     # 送货人签字 (the driver) is never taken for a fuzzy 收货人签字.
-    for size in sorted({len(n) for n, _, _ in labels if n}, reverse=True):
-        same = [(n, key, label) for n, key, label in labels if len(n) == size]
-        for label_norm, key, label in same:
-            start = norm.find(label_norm)
+    for size, same in by_size:
+        for entry in same:
+            start = norm.find(entry.norm)
             while start != -1:
                 end = start + size
-                if not any(taken[start:end]) and (not _is_latin(label_norm) or _boundary_ok(norm, start, end, index, text)):
-                    hits.append((start, end, key, label, False))
+                if not any(taken[start:end]) and (not entry.latin or _boundary_ok(norm, start, end, index, text)):
+                    hits.append((start, end, entry.key, entry.label, False))
                     taken[start:end] = [True] * size
-                start = norm.find(label_norm, start + 1)
+                start = norm.find(entry.norm, start + 1)
         if not fuzzy or size < _FUZZY_MIN_LEN:
             continue
-        for label_norm, key, label in same:
-            if _is_latin(label_norm):
+        for entry in same:
+            # A window within one edit of the label (one character misread, or one stray
+            # character read into it) holds every character of the label but at most one: a
+            # label with two of them nowhere in the line cannot match there, which rules out
+            # most labels on most lines before any window is compared.
+            if entry.latin or sum(c not in present for c in entry.norm) > 1:
                 continue
             # One character misread (a window of the label's length) or one stray character
             # read into it (收货人人签字: a window one longer).
             for width in (size, size + 1):
                 for start in range(0, len(norm) - width + 1):
+                    # Only Chinese characters are forgiven: 销售单N is a title and a number, not 销售单位.
+                    if han_run[start] < width:
+                        continue
                     end = start + width
                     if any(taken[start:end]):
                         continue
-                    window = norm[start:end]
-                    # Only Chinese characters are forgiven: 销售单N is a title and a number, not 销售单位.
-                    if all(_is_han(c) for c in window) and Levenshtein.distance(window, label_norm, score_cutoff=1) <= 1:
-                        hits.append((start, end, key, label, True))
+                    if Levenshtein.distance(norm[start:end], entry.norm, score_cutoff=1) <= 1:
+                        hits.append((start, end, entry.key, entry.label, True))
                         taken[start:end] = [True] * width
     hits.sort()
     return [

@@ -46,7 +46,7 @@ def page_image_jpeg(color: np.ndarray, long_side: int = PAGE_IMAGE_LONG_SIDE) ->
     return encoded.tobytes()
 
 
-def page_record(page: OcrPage, text: str) -> PageRecord:
+def page_record(page: OcrPage, text: str, with_image: bool = True) -> PageRecord:
     # None, not 0: a page with nothing read has no reading to be confident about.
     confidence = reading_confidence(page.words) if any(w.text for w in page.words) else None
     width, height = page.size
@@ -59,5 +59,5 @@ def page_record(page: OcrPage, text: str) -> PageRecord:
         source=page.source,
         text=text,
         ocr_confidence=round(confidence, 3) if confidence is not None else None,
-        image_jpeg=page_image_jpeg(page.color),
+        image_jpeg=page_image_jpeg(page.color) if with_image else b"",
     )

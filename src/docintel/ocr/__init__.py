@@ -77,7 +77,7 @@ def ocr_page(source: SourcePage, lang: str, options: PreprocessOptions | None = 
         words = [Word(text=w.text, box=w.box, confidence=1.0) for w in source.text_layer]
         return OcrPage(index=source.index, words=words, color=source.image, source="text_layer")
     prepared = preprocess_page(source.image, options, dpi=source.dpi)
-    color, rotation = prepared.color, prepared.rotation
+    color, rotation, seal_boxes = prepared.color, prepared.rotation, prepared.seal_boxes
     ocr_image = prepared.ocr_image
     words, timings, used = recognize(ocr_image, lang)
     if options.orientation and reading_confidence(words) < _UPSIDE_DOWN_CONFIDENCE and len(words) >= _MIN_WORDS:
@@ -90,6 +90,7 @@ def ocr_page(source: SourcePage, lang: str, options: PreprocessOptions | None = 
         if reading_confidence(turned) > reading_confidence(words):
             words, used, ocr_image = turned, turned_lang, turned_image
             color, rotation = cv2.rotate(color, cv2.ROTATE_180), (rotation + 180) % 360
+            seal_boxes = None  # found in the page before it was turned
     leftovers, more = read_leftovers(ocr_image, words, prepared.text_height, used)
     words, timings = words + leftovers, timings + more
     steps = [StepTiming(s.name, s.applied, s.detail, s.ms) for s in prepared.steps] + timings
@@ -103,6 +104,7 @@ def ocr_page(source: SourcePage, lang: str, options: PreprocessOptions | None = 
         scale=prepared.scale,
         steps=steps,
         lang=used,
+        seal_boxes=seal_boxes,
     )
 
 

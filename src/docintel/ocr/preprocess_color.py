@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 
 from docintel.ocr.geometry import ink_mask, rule_lines
+from docintel.ocr.histogram import percentile_u8
 
 # A pixel is red ink when R exceeds max(G, B) by this much more than the paper itself does
 # (pink carbon paper is already ~30 "redder" than white paper).
@@ -117,7 +118,7 @@ def erase_rules(gray: np.ndarray, text_height: float) -> np.ndarray:
     lines = rule_lines(ink_mask(gray), min_len)
     lines = cv2.dilate(lines, np.ones((RULE_GROW, RULE_GROW), np.uint8))
     out = gray.copy()
-    out[lines > 0] = int(np.percentile(gray, 90))
+    out[lines > 0] = int(percentile_u8(gray, 90))
     return out
 
 

@@ -51,6 +51,9 @@ class OcrPage:
     scale: float = 1.0
     steps: list[StepTiming] = field(default_factory=list)
     lang: str = ""  # the tesseract language that read the words ("" for a text layer)
+    # Seals found in `color` while preparing it for OCR (they are erased before reading), so that
+    # extraction need not search the page again; None when they were not looked for in this image.
+    seal_boxes: list[tuple[int, int, int, int]] | None = None
 
     @property
     def size(self) -> tuple[int, int]:
