@@ -1,7 +1,7 @@
 """Header values read a second time from their region of the page (ocr.read_page_region).
 
-A date or order number whose label was read but whose value did not parse, or a date parsed from
-unsure digits, is read again; so is a serial document number, by the English model.
+A date or order number whose label was read but whose value did not parse, or parsed from unsure
+digits, is read again; so is a serial document number, by the English model.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from docintel.extract.records import ExtractedDocument
 from docintel.extract.values import number_text
-from docintel.match.items import prices_agree, quantities_agree
+from docintel.match.items import line_agrees, prices_agree
 from docintel.match.records import MatchResult
 
 
@@ -54,11 +54,7 @@ def item_doubt(doc: ExtractedDocument, match: MatchResult, threshold: float) -> 
 
 def _differing_lines(doc: ExtractedDocument, match: MatchResult) -> set[int]:
     """Items with no order line, or whose quantity or unit price is not their order line's."""
-    paired_agreeing = {
-        line.item_index for line in match.lines
-        if line.item_index is not None and line.order_line_id is not None
-        and quantities_agree(line.doc_quantity, line.order_quantity) and prices_agree(line.doc_unit_price, line.order_unit_price)
-    }
+    paired_agreeing = {line.item_index for line in match.lines if line_agrees(line)}
     return set(range(len(doc.items))) - paired_agreeing
 
 

@@ -58,6 +58,15 @@ def prices_agree(a: float | None, b: float | None) -> bool:
     return abs(a - b) <= max(cfg.price_abs_tolerance, cfg.price_rel_tolerance * max(abs(a), abs(b)))
 
 
+def line_agrees(line: LineAlignment) -> bool:
+    """An item paired with an order line whose quantity and unit price it agrees with (a number
+    not printed agrees)."""
+    return (
+        line.item_index is not None and line.order_line_id is not None
+        and quantities_agree(line.doc_quantity, line.order_quantity) and prices_agree(line.doc_unit_price, line.order_unit_price)
+    )
+
+
 def _as_printed(item: LineItem, line: OrderLineView) -> tuple[float | None, float | None, tuple[str, ...]]:
     """The item's quantity and unit price, one misread number put right where the slip itself
     proves the order's value: a printed amount that equals the order's quantity times the printed

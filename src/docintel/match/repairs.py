@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from docintel.extract.records import ExtractedDocument
 from docintel.extract.values import number_text
-from docintel.match.items import prices_agree, quantities_agree
+from docintel.match.items import line_agrees
 from docintel.match.records import LineAlignment, MatchResult
 
 
@@ -41,10 +41,8 @@ _CENT = 0.011
 
 
 def _borne_out(line: LineAlignment) -> bool:
-    return (
-        line.order_line_id is not None and None not in (line.doc_quantity, line.doc_unit_price)
-        and quantities_agree(line.doc_quantity, line.order_quantity) and prices_agree(line.doc_unit_price, line.order_unit_price)
-    )
+    """Quantity and unit price both printed, and both the order line's."""
+    return None not in (line.doc_quantity, line.doc_unit_price) and line_agrees(line)
 
 
 def _repair_amounts(document: ExtractedDocument, result: MatchResult) -> bool:
