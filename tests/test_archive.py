@@ -221,3 +221,34 @@ def test_docs_show_and_flags_list_commands_print_json(tmp_path: Path, monkeypatc
         assert table.exit_code == 0 and "QTY_MISMATCH" in table.stdout
     finally:
         get_settings.cache_clear()
+
+
+def test_a_document_that_matching_puts_right_is_stored_matched_with_its_page_rows(engine, tmp_path: Path) -> None:  # noqa: F811
+    """Writing back what matching put right re-applies the extraction: its page rows are updated in
+    place, not inserted again beside the stored ones (which broke the unique (document, page) key
+    and left the document unmatched)."""
+    from docintel.archive.ingest import record_extraction
+    from docintel.extract import ExtractedDocument, LineItem
+    from docintel.extract.pages import PageRecord
+    from docintel.orders import import_orders
+    from docintel.store.db import make_session_factory
+    from docintel.store.models import Document, DocumentStatus
+
+    book = tmp_path / "book.csv"
+    book.write_text("order_no,customer,order_date,product,spec,unit,quantity,unit_price\n"
+                    "PO-1,温州鑫源机械制造商行,2024-03-01,膨胀螺丝,M8,个,240,0.5\n", encoding="utf-8")
+    with make_session_factory(engine)() as session:
+        import_orders(book, session)
+        document = Document(sha256="cd" * 32, original_filename="slip.jpg", size_bytes=1, status=DocumentStatus.RECEIVED)
+        session.add(document)
+        session.flush()
+        read = ExtractedDocument(
+            file="slip.jpg", doc_type="sales_slip", customer="温州鑫源机械制造商行", order_no="PO-1", date="2024-03-04",
+            items=[LineItem(product="膨胀螺丝", spec="M8", quantity=24, unit_price=0.5, amount=120.0)],  # 240 read as 24
+            page_records=[PageRecord(index=0, width=1000, height=700, text="送货单")],
+        )
+        order_no, _ = record_extraction(session, tmp_path, document, read, with_matching=True)
+        session.commit()
+        assert order_no == "PO-1"
+        assert document.fields["items"][0]["quantity"] == 240 and document.fields["readings"] == {"items.0.quantity": "24"}
+        assert [(row.page_no, row.text) for row in document.page_records] == [(1, "送货单")]

@@ -60,19 +60,19 @@ def apply_extracted(document: Document, extracted: ExtractedDocument) -> Documen
     document.fields = extracted.model_dump(mode="json")
     document.confidences = dict(extracted.confidence)
     if extracted.page_records:  # a clerk's correction carries no pages: the rows read before stay
-        document.page_records = [
-            DocumentPage(
-                page_no=page.index + 1,
-                width=page.width,
-                height=page.height,
-                rotation=page.rotation,
-                image_path=str(page_image_relative_path(document.sha256, page.index + 1)) if page.image_jpeg else None,
-                text=page.text,
-                ocr_confidence=page.ocr_confidence,
-                from_text_layer=page.source == "text_layer",
-            )
-            for page in extracted.page_records
-        ]
+        # A page already stored is updated in place: a new row for the same page number would be
+        # inserted before the old one is deleted, against the unique (document, page) key. This
+        # happens whenever matching writes back what it put right.
+        stored = {row.page_no: row for row in document.page_records}
+        rows = []
+        for page in extracted.page_records:
+            row = stored.get(page.index + 1) or DocumentPage(page_no=page.index + 1)
+            row.width, row.height, row.rotation = page.width, page.height, page.rotation
+            row.image_path = str(page_image_relative_path(document.sha256, page.index + 1)) if page.image_jpeg else None
+            row.text, row.ocr_confidence = page.text, page.ocr_confidence
+            row.from_text_layer = page.source == "text_layer"
+            rows.append(row)
+        document.page_records = rows
     return document
 
 
