@@ -18,7 +18,6 @@ from docintel.extract.header import (
     find_title,
     label_candidates,
     label_seen,
-    parse_reread,
     unlabelled_date,
 )
 from docintel.extract.marks import detect_seals
