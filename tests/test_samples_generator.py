@@ -237,3 +237,20 @@ def test_cli_generate(tmp_path):
     assert res.exit_code == 0, res.output
     assert len(list((tmp_path / "o").glob("*.json"))) == 2
     assert (tmp_path / "o" / "orders.csv").exists()
+
+
+def test_a_planted_customer_mismatch_names_a_customer_the_slip_cannot_be():
+    # The book's 鑫源装饰 abbreviates 厦门鑫源装饰工程有限公司 as much as the other city's company:
+    # no reader could flag that, so a planted mismatch must name the other customer distinctly.
+    from docintel.samples.generator import build_all, plan_set
+
+    planted = 0
+    for seed in (31, 4242):
+        built, book = build_all(plan_set(300, seed), seed, with_orders=True)
+        customers = {r["order_no"]: r["customer"] for r in book}
+        for b in built:
+            if any(f.code == "CUSTOMER_MISMATCH" for f in b.truth.expected_flags):
+                planted += 1
+                book_customer = customers[b.truth.meta["book_order_no"]]
+                assert not all(part in b.truth.customer for part in _name_parts(book_customer)), (seed, b.truth.file, book_customer)
+    assert planted >= 5

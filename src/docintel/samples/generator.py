@@ -290,6 +290,12 @@ def build_all(plans: list[Plan], seed: int, with_orders: bool) -> tuple[list[Bui
     return built, book
 
 
+def _could_abbreviate(short: str, name: str) -> bool:
+    """Whether `short` reads as an abbreviation of `name`: its characters in order, others left out."""
+    rest = iter(name)
+    return all(char in rest for char in short)
+
+
 def _book_row(order_no: str, customer: str, d0: dt.date, ln: Line, price: float) -> dict:
     return {
         "order_no": order_no,
@@ -403,6 +409,10 @@ def _build_one(plan: Plan, rng: random.Random, world: World, book: list[dict], b
                 other = look_alike(customer, world.customers[lang])
                 assert other is not None
                 book_customer = other.short if rng.random() < 0.6 else other.name
+                if _could_abbreviate(book_customer, customer_name):
+                    # 鑫源装饰 abbreviates 厦门鑫源装饰工程… as well as the other city's 鑫源装饰:
+                    # nothing on the slip could tell them apart, so the book names the other one in full.
+                    book_customer = other.name
                 flags.append(ExpectedFlag(code="CUSTOMER_MISMATCH"))
                 meta["book_customer"] = book_customer
             elif flag == "DATE_OUT_OF_RANGE":
