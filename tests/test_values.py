@@ -446,3 +446,13 @@ def test_a_total_nothing_confirms_is_as_sure_as_its_words_were_read():
     assert _reconcile_total(clear, None, items, label_seen=True) == (1250.0, 0.6)  # a finding, if the flags trust it
     agreeing = Candidate("total", 800.0, 0.95, (Word("800.00", (0, 0, 10, 10), 0.95),), 0)
     assert _reconcile_total(agreeing, garbled, items, label_seen=True) == (800.0, 0.98)
+
+
+@pytest.mark.parametrize("text", ["日期: 2024 年 8 及 31 日", "2024年8屁31日", "2024 年 8 用 31日"])
+def test_month_mark_misread_by_ocr(text):
+    assert parse_date(text) == dt.date(2024, 8, 31)
+
+
+@pytest.mark.parametrize("text", ["2024年8及31", "8及31日", "2024年8及 及31日"])
+def test_a_misread_month_mark_needs_year_and_day_marks_around_it(text):
+    assert parse_date(text) is None

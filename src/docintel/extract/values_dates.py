@@ -33,6 +33,9 @@ _YEAR_MONTH_DAY_CJK = re.compile(
     rf"\s*(?P<d>[{_NUMERAL}]{{1,3}})(?![0-9])"
 )
 _DAY_MARK_MISREAD = re.compile(r"(月\s*[0-9]{1,2})\s*[Bb曰目](?![0-9A-Za-z])")
+# 月 misread as another character (2024 年 8 及 31 日): one character that is no digit between the
+# month and the day, with 年 before and 日 after to vouch that it stands for 月.
+_MONTH_MARK_MISREAD = re.compile(r"(年\s*[0-9]{1,2})\s*[^\s0-9年月日/\-.](\s*[0-9]{1,2}\s*日)")
 # 2024-03-15, 2024/3/15, 2024.3.15, and ROC 113.03.15 / 113/03/15.
 _YEAR_MONTH_DAY_SEP = re.compile(
     rf"{_ROC}(?<![0-9.])(?P<y>[0-9]{{2,4}})\s*(?P<sep>[-/.])\s*(?P<m>[0-9]{{1,2}})\s*(?P=sep)\s*"
@@ -66,7 +69,8 @@ def parse_date(text: str, dayfirst: bool = True) -> dt.date | None:
     same place the longest wins (15/03/2024 over a shorter partial match).
     """
     # 日 right after the day is often read as B, 曰 or 目; left alone, B would be repaired to 8.
-    cleaned = repair_digits(_DAY_MARK_MISREAD.sub(r"\1日", _MARK_DEBRIS.sub("", fold_width(text))))
+    cleaned = _DAY_MARK_MISREAD.sub(r"\1日", _MARK_DEBRIS.sub("", fold_width(text)))
+    cleaned = repair_digits(_MONTH_MARK_MISREAD.sub(r"\1月\2", cleaned))
     best: tuple[int, int, dt.date] | None = None
     for start, end, date in _candidates(cleaned, dayfirst):
         if best is None or (start, -end) < (best[0], -best[1]):
