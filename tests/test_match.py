@@ -229,6 +229,23 @@ def test_misread_customer_of_an_established_order_is_not_a_mismatch():
     assert other.customer_score is not None and other.customer_score < 0.8
 
 
+def test_a_customer_misread_on_an_established_order_is_stored_as_the_book_writes_it_in_full():
+    full = MemoryOrderBook([_order("PO-2024-101851", "无锡宏发机械制造经营部", D, HENGDA, 1)])
+    document = _doc(order_no="PO-2024-101851", customer="无锣密发机械制造经营部")
+    assert apply_match_repairs(document, match_to_orders(document, full))
+    assert (document.customer, document.readings["customer"]) == ("无锡宏发机械制造经营部", "无锣密发机械制造经营部")
+    # The book's abbreviation would drop the city and legal form the slip prints: the reading stays.
+    short = MemoryOrderBook([_order("PO-2024-101851", "宏发机械", D, HENGDA, 1)])
+    document = _doc(order_no="PO-2024-101851", customer="无锣密发机械制造经营部")
+    apply_match_repairs(document, match_to_orders(document, short))
+    assert document.customer == "无锣密发机械制造经营部" and "customer" not in document.readings
+    # Read right (an abbreviation of it is in the book), or another firm: nothing to put right.
+    for printed in ("无锡宏发机械制造经营部", "无锡恒达五金贸易有限公司", "杭州宏发机械制造经营部"):
+        document = _doc(order_no="PO-2024-101851", customer=printed)
+        apply_match_repairs(document, match_to_orders(document, full))
+        assert document.customer == printed
+
+
 def test_a_misread_number_the_slips_own_amount_disproves_is_put_right(orders):
     # HENGDA: 不锈钢六角螺栓 500 × 0.5, 膨胀螺丝 120 × 1.06, 配电箱 4 × 200.
     items = [

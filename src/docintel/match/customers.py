@@ -191,3 +191,18 @@ def ocr_customer_similarity(a: str | None, b: str | None) -> float:
 
 def best_ocr_customer_similarity(name: str | None, book_names: tuple[str, ...]) -> float:
     return max((ocr_customer_similarity(name, n) for n in book_names), default=0.0)
+
+
+def book_spelling_for(reading: str | None, book_name: str | None) -> str | None:
+    """The book's name, when `reading` is that name misread (ocr_customer_similarity forgives it and
+    plain similarity does not) and the book writes it in full: its core no shorter than the
+    reading's. An abbreviation (德润电气) would lose the city and legal form printed on the slip."""
+    cfg = match_config()
+    if not reading or not book_name or customer_similarity(reading, book_name) >= cfg.same_customer:
+        return None
+    if ocr_customer_similarity(reading, book_name) < cfg.same_customer:
+        return None
+    read, book = parse_customer(reading), parse_customer(book_name)
+    if read is None or book is None or len(book.core) < len(_repair_city(read).core):
+        return None
+    return book_name

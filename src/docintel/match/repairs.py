@@ -2,6 +2,7 @@
 
 Matching holds evidence extraction lacks: the order a slip belongs to. An order number that named
 its order through OCR look-alikes or one slip (P0-2024-O315, corroborated by customer or items);
+a customer name the match took for the order's customer read badly (无铝永国机概制造 for 无锡永固机械制造);
 an item number the slip's own amount disproves (8 read where 80 × 11.01 = 880.80 is printed); a
 product name misread on a line whose quantity and price are its order line's (劳保季套尼万涂胶 for
 劳保手套); a line amount misread where quantity and price are the order line's and the printed total
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 from docintel.extract.records import ExtractedDocument
 from docintel.extract.values import number_text
+from docintel.match.customers import book_spelling_for
 from docintel.match.items import line_agrees
 from docintel.match.records import LineAlignment, MatchResult
 
@@ -23,6 +25,10 @@ def apply_match_repairs(document: ExtractedDocument, result: MatchResult) -> boo
     if result.method == "order_no_fuzzy" and result.order_no and document.order_no and document.order_no != result.order_no:
         document.readings.setdefault("order_no", document.order_no)
         document.order_no = result.order_no
+        changed = True
+    if result.order_no and (spelling := book_spelling_for(document.customer, result.order_customer)):
+        document.readings.setdefault("customer", document.customer or "")
+        document.customer = spelling
         changed = True
     for line in result.lines:
         if line.item_index is None or line.item_index >= len(document.items):
