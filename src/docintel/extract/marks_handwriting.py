@@ -64,6 +64,10 @@ SEAL_DARKNESS_MARGIN = 25
 SEAL_MASK_SCALE = 1.12
 # ...grown by this many text heights: a double ring's fit may follow its inner ring.
 SEAL_MASK_GROW = 0.4
+# A black stamp is dropped whole, and a signature written over it shows only where it runs out of
+# the ring, often by less than a text height: its mask stays closer to the ring.
+BLACK_SEAL_MASK_SCALE = 1.05
+BLACK_SEAL_MASK_GROW = 0.25
 # A page that is nearly all pure black or white is a black-and-white scan: no grey level to go by.
 BINARY_EXTREME_SHARE = 0.97
 
@@ -114,15 +118,17 @@ def _grey_seal_ink(color: np.ndarray, region: Box, text_h: float, darkness: np.n
     for seal in detect_seals(color[y0:y1, x0:x1]):
         if seal.ellipse is None:
             continue
-        (cx, cy), (ax1, ax2), angle = seal.ellipse
-        inside = np.zeros((rh, rw), np.uint8)
-        box = ((cx + x0 - rx, cy + y0 - ry), (ax1 * SEAL_MASK_SCALE, ax2 * SEAL_MASK_SCALE), angle)
-        cv2.ellipse(inside, box, 1, -1)
-        cv2.ellipse(inside, box, 1, max(2, int(2 * SEAL_MASK_GROW * text_h)))
-        inside = inside.astype(bool)
         # The ring is sampled on the page around the field, where most of it lies.
         level = None if binary else _ring_darkness(_darkness_map(color[y0:y1, x0:x1, 1], text_h), seal.ellipse)
-        if binary or (level is not None and level + SEAL_DARKNESS_MARGIN >= high):
+        black = binary or (level is not None and level + SEAL_DARKNESS_MARGIN >= high)
+        (cx, cy), (ax1, ax2), angle = seal.ellipse
+        scale, grow = (BLACK_SEAL_MASK_SCALE, BLACK_SEAL_MASK_GROW) if black else (SEAL_MASK_SCALE, SEAL_MASK_GROW)
+        inside = np.zeros((rh, rw), np.uint8)
+        box = ((cx + x0 - rx, cy + y0 - ry), (ax1 * scale, ax2 * scale), angle)
+        cv2.ellipse(inside, box, 1, -1)
+        cv2.ellipse(inside, box, 1, max(2, int(2 * grow * text_h)))
+        inside = inside.astype(bool)
+        if black:
             out |= inside  # a black stamp: no darker pen stroke to tell apart
             continue
         top = high if level is None else level + SEAL_DARKNESS_MARGIN
