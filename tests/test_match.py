@@ -322,6 +322,26 @@ def test_an_unpriced_receipt_line_misread_in_name_and_spec_pairs_by_its_quantity
         assert (0, "不锈钢六角螺栓") not in [(a.item_index, a.order_product) for a in lines]
 
 
+def test_an_unpriced_receipt_line_named_past_recognition_pairs_by_its_quantity_and_the_orders_spec():
+    # 等边角钢 50×50×5 read as 午疤记钢 50x50x5: the × read as x, the name beyond any likeness.
+    angle = [("等边角钢", "50×50×5", 2.914, 4668.24), ("配电箱", "12回路", 9, 256.0), ("空气开关", "DZ47-63 C32", 37, 22.25)]
+    book = MemoryOrderBook([_order("HT24033185", "杭州华盛物业管理有限公司", D, angle, 1)])
+    items = [LineItem(product="午疤记钢", spec="50x50x5", quantity=2.914),
+             LineItem(product="配电箱", spec="12回路", quantity=9), LineItem(product="空气开关", spec="47-63 C32", quantity=37)]
+    # No number printed and the customer misread: the goods lead to the order, and all three pair.
+    document = _doc(items=items, customer="杭州华人乙物业管理方恨公司", date="2024-03-20")
+    result = match_to_orders(document, book)
+    assert (result.order_no, result.method) == ("HT24033185", "items")
+    assert sorted((a.item_index, a.order_product) for a in result.lines) == [(0, "等边角钢"), (1, "配电箱"), (2, "空气开关")]
+    # ...and the customer, a glyph split in two and the legal form misread, is stored as the book writes it.
+    assert apply_match_repairs(document, result)
+    assert (document.customer, document.readings["customer"]) == ("杭州华盛物业管理有限公司", "杭州华人乙物业管理方恨公司")
+    # Another quantity: another article, not a misreading.
+    other = [LineItem(product="午疤记钢", spec="50x50x5", quantity=3.5), *items[1:]]
+    lines = match_to_orders(_doc(order_no="HT24033185", items=other), book).lines
+    assert (0, "等边角钢") not in [(a.item_index, a.order_product) for a in lines]
+
+
 def test_a_name_misread_on_an_unpriced_receipt_line_of_the_orders_quantity_is_written_as_the_order_writes_it(orders):
     items = [
         LineItem(product="不锈钢六角螺栓尼龙", spec="M8×30", quantity=500),  # the name glued to what follows it

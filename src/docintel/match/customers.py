@@ -21,6 +21,8 @@ from docintel.match.config import match_config
 _WORD = re.compile(r"[^\W_]+")
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _GENERIC_CITY = re.compile(r"^([\u3400-\u9fff]{2})市")
+# A full name read with a glyph split in two or a stray mark is at most this much longer.
+_FULL_NAME_SLACK = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,14 +197,14 @@ def best_ocr_customer_similarity(name: str | None, book_names: tuple[str, ...]) 
 
 def book_spelling_for(reading: str | None, book_name: str | None) -> str | None:
     """The book's name, when `reading` is that name misread (ocr_customer_similarity forgives it and
-    plain similarity does not) and the book writes it in full: its core no shorter than the
-    reading's. An abbreviation (德润电气) would lose the city and legal form printed on the slip."""
+    plain similarity does not) and the book writes it in full: with the city the slip prints, and
+    about as long as the reading. An abbreviation (德润电气) would lose what the slip prints."""
     cfg = match_config()
     if not reading or not book_name or customer_similarity(reading, book_name) >= cfg.same_customer:
         return None
     if ocr_customer_similarity(reading, book_name) < cfg.same_customer:
         return None
     read, book = parse_customer(reading), parse_customer(book_name)
-    if read is None or book is None or len(book.core) < len(_repair_city(read).core):
+    if read is None or book is None or (_repair_city(read).city and not book.city):
         return None
-    return book_name
+    return book_name if len(book_name) + _FULL_NAME_SLACK >= len(reading) else None

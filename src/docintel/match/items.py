@@ -18,6 +18,8 @@ from docintel.match.config import match_config
 from docintel.match.records import LineAlignment, OrderLineView
 
 _SPACE = re.compile(r"[\s\u3000]+")
+# The multiplication sign of a spec (50×50×5, 60×40×40cm) is read as x, X or *, and keyed in so.
+_TIMES = str.maketrans({"×": "x", "*": "x", "✕": "x"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +34,7 @@ def _fold(text: str | None) -> str:
     if not text:
         return ""
     # 膨脹螺絲 on a Taiwanese slip is the book's 膨胀螺丝.
-    return to_simplified(_SPACE.sub("", unicodedata.normalize("NFKC", text).casefold()))
+    return to_simplified(_SPACE.sub("", unicodedata.normalize("NFKC", text).casefold().translate(_TIMES)))
 
 
 def product_similarity(item: LineItem, line: OrderLineView) -> float:
@@ -107,11 +109,15 @@ def _paired_by_numbers(items: Sequence[LineItem], lines: Sequence[OrderLineView]
         if _numbers_bear_out(item, line, item.quantity, item.unit_price):
             return True
         # A receipt without prices has only the quantity to go by, so the name must still resemble
-        # the order's (不镑锅六角包栓 for 不锈钢六角螺栓, whose misread spec MOX4 kept it below the pairing score).
+        # the order's (不镑锅六角包栓 for 不锈钢六角螺栓, whose misread spec MOX4 kept it below the pairing
+        # score), or the spec be the order's to the letter (午疤记钢 50x50x5 for 等边角钢 50×50×5).
         return (
             _unpriced(item) and item.quantity is not None
             and quantities_agree(item.quantity, line.quantity)
-            and fuzz.ratio(_fold(item.product), _fold(line.product)) / 100.0 >= match_config().pair_threshold
+            and (
+                fuzz.ratio(_fold(item.product), _fold(line.product)) / 100.0 >= match_config().pair_threshold
+                or _fold(item.spec) == _fold(line.spec) != ""
+            )
         )
 
     found = {}
