@@ -237,6 +237,18 @@ def test_a_quantity_with_one_digit_of_its_order_lines_lost_is_doubted_unless_its
     assert _codes(items=_items(膨胀螺丝={"quantity": 12, "amount": 12.72})) == {("QTY_MISMATCH", "膨胀螺丝")}
 
 
+def test_a_printed_line_whose_numbers_were_not_read_is_doubted_not_reported_missing_or_unexpected():
+    lost = {"quantity": None, "unit_price": None, "amount": None}
+    # Its name read: paired with its order line, whose quantity it cannot contradict.
+    assert _codes(items=_items(配电箱=lost)) == {("LOW_CONFIDENCE", None)}
+    # Its name misread past recognition too: the order line it may be is named in the doubt.
+    doc = ExtractedDocument(file="x.jpg", doc_type="signoff_receipt", order_no="PO-2024-0315", customer="上海恒达五金",
+                            date="2024-03-18", signature_present=True,
+                            items=_items(配电箱={"product": "并寺中钙", "spec": "l2回路了", **lost}))
+    [flag] = evaluate_flags(doc, match_to_orders(doc, BOOK))
+    assert (str(flag.code), flag.details["order_lines_not_found"]) == ("LOW_CONFIDENCE", ["配电箱"])
+
+
 def test_a_customer_read_too_faintly_to_trust_is_doubted_not_reported_as_another_customer():
     assert ("CUSTOMER_MISMATCH", None) in _codes(customer="宁波德润电气设备有限公司", confidence={"customer": 0.9})
     assert _codes(customer="字疲代江中乞设徐有限公司", confidence={"customer": 0.37}) == {("LOW_CONFIDENCE", None)}

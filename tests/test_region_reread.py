@@ -166,3 +166,33 @@ def test_a_serial_number_read_the_same_by_english_stays_as_read():
     page = OcrPage(index=0, words=words, color=color, source="tesseract", lang="chi_sim")
     numbers = [c for c in read_page(page).candidates if c.key == "doc_no"]
     assert [(c.value, c.words) for c in numbers] == [("0806259", tuple(words))]  # the words read in place
+
+
+def table_strip() -> np.ndarray:
+    """A line-item table's header and two numbered rows, printed on green carbonless paper."""
+    width, height = 1500, 300
+    page = Image.new("RGB", (width, height), PAPER)
+    draw = ImageDraw.Draw(page)
+    for text, x in (("序号", 40), ("品名", 260), ("单位", 900), ("数量", 1150)):
+        draw.text((x, 30), text, font=font("sans", TEXT_PX), fill=FORM_INK)
+    for y, (no, name, unit, qty) in zip((120, 200), (("1", "封箱胶带", "卷", "11"), ("2", "配电箱", "台", "4"))):
+        for text, x in ((no, 60), (name, 260), (unit, 910), (qty, 1160)):
+            draw.text((x, y), text, font=font("sans", TEXT_PX), fill=(PRINT_INK,) * 3)
+    return np.asarray(page)[..., ::-1].copy()
+
+
+def test_a_numbered_line_whose_quantity_was_lost_keeps_its_line_and_its_quantity_is_read_from_its_cell():
+    strip = table_strip()
+    words, _ = run_tesseract(cv2.cvtColor(strip, cv2.COLOR_BGR2GRAY), "chi_sim", psm=6)
+    assert "11" in [w.text for w in words], [w.text for w in words]
+    # The page-wide pass lost the first line's quantity (11: two thin 1s, the commonest loss).
+    lost = [w for w in words if not (w.text == "11" and w.box[1] > 100)]
+    page = OcrPage(index=0, words=lost, color=strip, source="tesseract", lang="chi_sim")
+    items = read_page(page).items
+    assert [(i.product, i.quantity) for i in items] == [("封箱胶带", 11.0), ("配电箱", 4.0)]
+    # A line whose cell holds nothing to read stays a line, its quantity unknown, its confidence low.
+    blank = strip.copy()
+    blank[110:180, 1130:1300] = PAPER[::-1]
+    page = OcrPage(index=0, words=lost, color=blank, source="tesseract", lang="chi_sim")
+    first = read_page(page).items[0]
+    assert (first.product, first.quantity) == ("封箱胶带", None) and first.confidence < 0.6

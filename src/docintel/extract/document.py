@@ -24,8 +24,9 @@ from docintel.extract.marks import detect_seals
 from docintel.extract.pages import page_record
 from docintel.extract.records import ExtractedDocument, LineItem, WordRef
 from docintel.extract.reread import check_serial_numbers, reread_values
+from docintel.extract.reread_cells import reread_lost_quantities
 from docintel.extract.signoff import SignoffField, find_signoff
-from docintel.extract.table import Column, find_table
+from docintel.extract.table import Column, Table, find_table
 from docintel.extract.table_items import extract_items
 from docintel.extract.values import normalize_spaces, number_text
 from docintel.ocr.layout import SEGMENT_SEPARATOR, Line, group_lines
@@ -66,13 +67,19 @@ def read_page(page: OcrPage, previous_columns: Sequence[Column] = ()) -> PageRea
         lines=lines,
         title=find_title(lines, height),
         candidates=candidates,
-        items=extract_items(table, page.index) if table else [],
+        items=_table_items(page, table) if table else [],
         signoff=find_signoff(page, lines),
         seals=len(page.seal_boxes) if page.seal_boxes is not None else len(detect_seals(page.color)),
         codes=decode_codes(page.color),
         company_names=company_lines(lines, height),
         columns=table.columns if table else tuple(previous_columns),
     )
+
+
+def _table_items(page: OcrPage, table: Table) -> list[LineItem]:
+    items = extract_items(table, page.index)
+    reread_lost_quantities(page, table.columns, items)
+    return items
 
 
 def _refs(page: int, words: Sequence[Word]) -> list[WordRef]:

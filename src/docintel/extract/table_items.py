@@ -74,11 +74,16 @@ def row_to_item(row: TableRow, page: int, has_spec_column: bool = True, priced: 
     unit = row.text("unit") or unit_in_qty or None
     price = parse_amount(row.text("unit_price"))
     amount = parse_amount(row.text("amount"))
-    if quantity is None and amount is None:
+    numbers_lost = quantity is None and amount is None
+    if numbers_lost and not _printed_line(row):
         return None
     fixed = reconcile_item(quantity, price, amount)
     words = row.words()
     confidence = statistics.fmean(w.confidence for w in words) if words else 0.0
+    if numbers_lost:
+        # A numbered row (or one with its unit) whose numbers were not read is a line of the slip
+        # all the same: dropped, its order line would look missing (ITEM_MISSING) instead of unread.
+        confidence *= _UNCHECKED_ROW
     if fixed.corrected:
         confidence *= 0.9
     if price is None and amount is None and (priced or _damaged_number(row.text("quantity"), unit_in_qty)):
@@ -95,6 +100,11 @@ def row_to_item(row: TableRow, page: int, has_spec_column: bool = True, priced: 
         confidence=round(confidence, 3),
         sources=[WordRef(page=page, box=w.box) for w in words],
     )
+
+
+def _printed_line(row: TableRow) -> bool:
+    """A row the form prints as a line: its number in the 序号 column, or a unit in its own column."""
+    return row.text("line_no").strip().isdigit() or bool(row.text("unit").strip())
 
 
 def _damaged_number(text: str, unit: str | None) -> bool:

@@ -3,7 +3,8 @@
 OCR loses tables and misreads digits; an order line then looks missing, short or dearer on the
 slip when it was only read wrong. Four things say the reading is not to be trusted: a total was
 printed but no line was read (the table was lost); a line's own quantity × unit price is not its
-printed amount (a number on it was misread and matching could not show which); a quantity that is
+printed amount (a number on it was misread and matching could not show which); a line printed
+whose numbers were not read at all; a quantity that is
 its order line's with one digit lost, and nothing on its line to vouch for it (6 for 60, 2 for 21:
 the commonest misreading of a number, and rarely a delivery); the table as a whole was read with
 low confidence. Then the clerk gets one LOW_CONFIDENCE on the items, naming
@@ -40,8 +41,9 @@ def item_doubt(doc: ExtractedDocument, match: MatchResult, threshold: float) -> 
     # In a table read with low confidence even a line that adds up is no evidence: extraction
     # fills a missing amount from quantity × price, so a misread price adds up as well.
     low = bool(doc.items) and doc.confidence.get("items", 1.0) < threshold
-    differing = _differing_lines(doc, match)
-    lines = differing if low else differing & {*lines_not_adding_up(doc, match), *_digit_lost(doc, match)}
+    unread_numbers = _numbers_unread(doc)  # nothing to compare with the order: never "agreeing"
+    differing = _differing_lines(doc, match) | set(unread_numbers)
+    lines = differing if low else differing & {*lines_not_adding_up(doc, match), *_digit_lost(doc, match), *unread_numbers}
     paired = {line.item_index for line in match.lines if line.order_line_id is not None}
     missing = tuple(line.order_product for line in match.lines if line.item_index is None)
     if low and not differing and not missing and match.order_no:
@@ -56,6 +58,11 @@ def _differing_lines(doc: ExtractedDocument, match: MatchResult) -> set[int]:
     """Items with no order line, or whose quantity or unit price is not their order line's."""
     paired_agreeing = {line.item_index for line in match.lines if line_agrees(line)}
     return set(range(len(doc.items))) - paired_agreeing
+
+
+def _numbers_unread(doc: ExtractedDocument) -> list[int]:
+    """Lines the table printed whose quantity and amount were not read (extract/table_items.py)."""
+    return [i for i, item in enumerate(doc.items) if item.quantity is None and item.amount is None]
 
 
 def _digit_lost(doc: ExtractedDocument, match: MatchResult) -> list[int]:

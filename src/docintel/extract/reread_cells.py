@@ -1,0 +1,54 @@
+"""A table line whose numbers were not read, its quantity read again from its cell.
+
+A numbered row keeps its line even when its quantity and amount were lost (extract/table_items.py);
+the quantity cell, cut from the page between its neighbours' columns, is read again the ways
+REREAD_LOOKS lists (ocr.read_page_region). Rare, so it costs a crop's OCR on few pages.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+
+from docintel.extract.header import REREAD_MIN_CONFIDENCE
+from docintel.extract.records import LineItem, WordRef
+from docintel.extract.table import Column
+from docintel.extract.values import parse_quantity
+from docintel.ocr import REREAD_LOOKS, read_page_region
+from docintel.ocr.layout import join_words
+from docintel.ocr.records import OcrPage
+
+# A column at the table's edge reaches this many text heights past its header label.
+_EDGE_REACH = 3.0
+# The cell takes in this share of a text height above and below the row's words.
+_ROW_MARGIN = 0.3
+
+
+def reread_lost_quantities(page: OcrPage, columns: Sequence[Column], items: Sequence[LineItem]) -> None:
+    """Fill in place the quantity of each item with no quantity and no amount that its cell,
+    read again, shows clearly (every word with digits at least REREAD_MIN_CONFIDENCE)."""
+    ordered = sorted(columns, key=lambda c: c.left)
+    position = next((k for k, c in enumerate(ordered) if c.key == "quantity"), None)
+    if position is None:
+        return
+    for item in items:
+        if item.quantity is not None or item.amount is not None or not item.sources:
+            continue
+        boxes = [s.box for s in item.sources if s.page == page.index]
+        if not boxes:
+            continue
+        height = statistics.median(b[3] for b in boxes)
+        column = ordered[position]
+        left = ordered[position - 1].right if position else column.left - _EDGE_REACH * height
+        right = ordered[position + 1].left if position + 1 < len(ordered) else column.right + _EDGE_REACH * height
+        top = min(b[1] for b in boxes) - _ROW_MARGIN * height
+        bottom = max(b[1] + b[3] for b in boxes) + _ROW_MARGIN * height
+        box = (int(max(0, left)), int(max(0, top)), int(right - left), int(bottom - top))
+        for look in REREAD_LOOKS:
+            words = read_page_region(page, box, height, look)
+            quantity, _unit = parse_quantity(join_words(words))
+            digits = [w for w in words if any(ch.isdigit() for ch in w.text)]
+            if quantity is not None and digits and min(w.confidence for w in digits) >= REREAD_MIN_CONFIDENCE:
+                item.quantity = quantity
+                item.sources = [*item.sources, *(WordRef(page=page.index, box=w.box) for w in digits)]
+                break
