@@ -193,6 +193,18 @@ def test_vat_invoice_name_goes_to_buyer_or_seller():
     assert best(found, "vendor").value == "上海鼎信五金机电有限公司"
 
 
+def test_vat_invoice_name_whose_side_label_was_not_read_goes_by_its_place_beside_the_goods():
+    words = words_at("名称：温州利民机械制造有限公司", 300, 100)
+    words += words_at("货物名称 数量 单价 金额", 300, 300) + words_at("膨胀螺丝 120 1.06 127.20", 300, 370)
+    words += words_at("镶", 100, 500) + words_at("名称：上海鼎信五金机电有限公司", 300, 500)
+    lines = group_lines(words)
+    found = label_candidates(lines, (1, 3))  # the goods table: its header and one line
+    assert best(found, "customer").value == "温州利民机械制造有限公司"
+    assert best(found, "vendor").value == "上海鼎信五金机电有限公司"
+    # Without a table to go by, a name of unknown side is nobody's.
+    assert best(label_candidates(lines, None), "vendor") is None
+
+
 def test_signoff_regions_skip_the_driver_and_find_a_scribbled_label():
     from docintel.extract.signoff import signature_regions
 

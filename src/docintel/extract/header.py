@@ -243,6 +243,10 @@ def label_candidates(
             if key == "party_name":
                 label_words = line.words_in_span(hit.start, hit.end)
                 key = _party_key(lines, index, min(w.box[0] for w in label_words)) if label_words else None
+                if key is None and label_words and table_span:
+                    # The side label unread (镶 for 销): a VAT invoice's form is the state's, the
+                    # buyer's box above the goods and the seller's below them.
+                    key = "customer" if index < table_span[0] else "vendor"
             parser = PARSERS.get(key) if key else None
             if parser is None:
                 continue
