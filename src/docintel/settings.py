@@ -24,6 +24,10 @@ class Settings(BaseSettings):
     # Page segmentation mode: 4 (one column of lines of varying size) read ruled and unruled forms
     # best once rules are erased (benchmarks/accuracy.py; see README).
     ocr_psm: int = 4
+    ocr_in_process: bool = Field(
+        default=True,
+        description="Read with libtesseract loaded in the process (models loaded once) rather than one `tesseract` command per read.",
+    )
     # Decompression bombs: a 30000x30000 header must be refused before decoding.
     max_pixels_per_page: int = 80_000_000
     max_pages: int = 200

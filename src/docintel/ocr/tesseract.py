@@ -10,10 +10,14 @@ import pytesseract
 from PIL import Image
 
 from docintel.errors import DocintelError, ErrorCode
+from docintel.ocr import tesseract_library
 from docintel.ocr.records import StepTiming, Word
 from docintel.settings import get_settings
 
 _TIMEOUT_S = 180
+# tessedit_do_invert=0: business forms carry no white-on-black text, and trying every weak
+# word inverted cost 20% of tesseract's time on the sample forms.
+_VARIABLES = (("preserve_interword_spaces", "1"), ("tessedit_do_invert", "0"))
 
 
 def limit_tesseract_threads() -> None:
@@ -34,20 +38,28 @@ def _uncompressed(image: np.ndarray) -> Image.Image:
     return pil
 
 
-def run_tesseract(image: np.ndarray, lang: str, psm: int | None = None) -> tuple[list[Word], StepTiming]:
-    started = time.perf_counter()
-    psm = psm or get_settings().ocr_psm
-    # tessedit_do_invert=0: business forms carry no white-on-black text, and trying every weak
-    # word inverted cost 20% of tesseract's time on the sample forms.
-    config = f"--psm {psm} -c preserve_interword_spaces=1 -c tessedit_do_invert=0"
+def _read_data(image: np.ndarray, lang: str, psm: int) -> dict[str, list]:
+    """pytesseract's image_to_data dictionary, read in the process when the library is there
+    (ocr/tesseract_library.py: no model loaded per call), else by the `tesseract` command."""
+    library = tesseract_library.load() if get_settings().ocr_in_process else None
     try:
-        data = pytesseract.image_to_data(
+        if library is not None:
+            tsv = library.read_tsv(image, lang, psm, _VARIABLES, _TIMEOUT_S)
+            return pytesseract.pytesseract.file_to_dict(tsv, "\t", -1)
+        config = f"--psm {psm} " + " ".join(f"-c {name}={value}" for name, value in _VARIABLES)
+        return pytesseract.image_to_data(
             _uncompressed(image), lang=lang, config=config, output_type=pytesseract.Output.DICT, timeout=_TIMEOUT_S
         )
     except pytesseract.TesseractNotFoundError as exc:
         raise DocintelError(ErrorCode.OCR_FAILED, "tesseract is not installed (run `make run` to install it)") from exc
-    except (pytesseract.TesseractError, RuntimeError) as exc:
+    except (pytesseract.TesseractError, tesseract_library.TesseractLibraryError, RuntimeError) as exc:
         raise DocintelError(ErrorCode.OCR_FAILED, f"tesseract failed: {exc}") from exc
+
+
+def run_tesseract(image: np.ndarray, lang: str, psm: int | None = None) -> tuple[list[Word], StepTiming]:
+    started = time.perf_counter()
+    psm = psm or get_settings().ocr_psm
+    data = _read_data(image, lang, psm)
     words = []
     for i, text in enumerate(data["text"]):
         text = (text or "").strip()

@@ -1,0 +1,82 @@
+"""tesseract read in the process (ocr/tesseract_library.py) reads exactly what the `tesseract`
+command reads: the same TSV, byte for byte, for a full page, a leftover-style block and a single
+line, in several languages, with each language's loaded model used again and again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+import pytesseract
+
+from docintel.errors import DocintelError
+from docintel.ingest import load_document
+from docintel.ocr import default_options
+from docintel.ocr.preprocess import preprocess_page
+from docintel.ocr.tesseract import _VARIABLES, _uncompressed, run_tesseract
+from docintel.ocr.tesseract_library import TesseractLibraryError, load
+from docintel.settings import get_settings
+
+pytestmark = pytest.mark.slow
+
+LIBRARY = load()
+needs_library = pytest.mark.skipif(LIBRARY is None, reason="libtesseract is not installed")
+
+
+def _command_tsv(image: np.ndarray, lang: str, psm: int) -> str:
+    config = f"--psm {psm} " + " ".join(f"-c {name}={value}" for name, value in _VARIABLES)
+    return pytesseract.image_to_data(_uncompressed(image), lang=lang, config=config)
+
+
+@pytest.fixture(scope="module")
+def page(samples_dir: Path) -> np.ndarray:
+    source = load_document(samples_dir / "0001_signoff_receipt.jpg").pages[0]
+    return preprocess_page(source.image, default_options(), dpi=source.dpi).ocr_image
+
+
+def _run_tesseract(image: np.ndarray, lang: str, in_process: str, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("DOCINTEL_OCR_IN_PROCESS", in_process)
+    get_settings.cache_clear()
+    try:
+        return run_tesseract(image, lang)[0]
+    finally:
+        get_settings.cache_clear()
+
+
+@needs_library
+def test_the_library_reads_what_the_command_reads(page: np.ndarray) -> None:
+    height, width = page.shape
+    blanked = np.full_like(page, 255)  # a leftover pass: a few regions left on blank paper
+    blanked[height // 3 : height // 2, width // 4 : width // 2] = page[height // 3 : height // 2, width // 4 : width // 2]
+    line = page[height // 3 : height // 3 + 120, width // 4 : width // 4 + 900]
+    reads = [(page, "chi_sim", 4), (line, "eng", 7), (blanked, "chi_sim", 6), (line, "chi_sim+eng", 7),
+             (page, "chi_sim", 4), (cv2.rotate(page, cv2.ROTATE_180), "chi_sim", 4)]
+    for image, lang, psm in reads:
+        tsv = LIBRARY.read_tsv(image, lang, psm, _VARIABLES, 180)
+        assert tsv.count("\n") > 2, (lang, psm)  # words were read, not only the page's frame
+        assert tsv.strip() == _command_tsv(image, lang, psm).strip(), (lang, psm)
+
+
+@needs_library
+def test_run_tesseract_reads_alike_in_the_process_and_by_the_command(page: np.ndarray,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    by_command = _run_tesseract(page, "chi_sim", "false", monkeypatch)
+    assert len(by_command) > 50
+    assert _run_tesseract(page, "chi_sim", "true", monkeypatch) == by_command
+
+
+@pytest.mark.parametrize("in_process", ["true", "false"])
+def test_an_unknown_language_fails_as_an_ocr_error(page: np.ndarray, in_process: str,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(DocintelError, match="tesseract failed"):
+        _run_tesseract(page[:200, :400], "no_such_language", in_process, monkeypatch)
+
+
+@needs_library
+def test_a_read_past_its_deadline_fails_and_the_next_read_is_whole(page: np.ndarray) -> None:
+    whole = LIBRARY.read_tsv(page, "chi_sim", 4, _VARIABLES, 180)
+    with pytest.raises(TesseractLibraryError, match="timed out"):
+        LIBRARY.read_tsv(page, "chi_sim", 4, _VARIABLES, 0.01)
+    assert LIBRARY.read_tsv(page, "chi_sim", 4, _VARIABLES, 180) == whole
