@@ -6,6 +6,7 @@ import logging
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -124,5 +125,31 @@ def _extract_all(jobs: list[_Job], workers: int | None) -> Iterator[ExtractionRe
     if count == 1:
         yield from map(_extract_safely, jobs)
         return
-    with ProcessPoolExecutor(max_workers=count, initializer=limit_tesseract_threads) as pool:
-        yield from pool.map(_extract_safely, jobs, chunksize=1)
+    start = 0
+    while start < len(jobs):
+        with ProcessPoolExecutor(max_workers=count, initializer=limit_tesseract_threads) as pool:
+            futures = [pool.submit(_extract_safely, job) for job in jobs[start:]]
+            for offset, future in enumerate(futures):
+                try:
+                    result = future.result()
+                except BrokenProcessPool:
+                    broken = start + offset
+                    break
+                yield result
+            else:
+                return
+        # A worker died (a crash in tesseract's native code, killed, out of memory) and every job
+        # in flight failed with it: the first is tried again alone, the rest in a new pool.
+        yield _extract_alone(jobs[broken])
+        start = broken + 1
+
+
+def _extract_alone(job: _Job) -> ExtractionResult:
+    """One job in a process of its own: a file that kills its reader costs that file only."""
+    with ProcessPoolExecutor(max_workers=1, initializer=limit_tesseract_threads) as pool:
+        try:
+            return pool.submit(_extract_safely, job).result()
+        except BrokenProcessPool:
+            return ExtractionFailure(
+                str(job.path), str(ErrorCode.INTERNAL_ERROR), "the process reading this file died (twice); it was not read"
+            )

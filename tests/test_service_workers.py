@@ -1,0 +1,42 @@
+"""Files read side by side (service.extract_files): a worker that dies costs its file only.
+
+tesseract is read inside the worker processes (ocr/tesseract_library.py), so a crash in its native
+code takes the worker down with it. The death is made here by killing the worker reading one file.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from docintel import service
+from docintel.service import ExtractionFailure, extract_files
+
+_read = service._extract_safely
+
+
+def _dies_on_crash_files(job):
+    if job.path.name.startswith("crash"):
+        os.kill(os.getpid(), signal.SIGKILL)
+    return _read(job)
+
+
+@pytest.mark.parametrize("crash_again", [True, False])
+def test_a_worker_that_dies_costs_its_file_only_and_the_rest_are_read_in_order(tmp_path: Path, monkeypatch, crash_again):
+    # Worker processes are forked from this one: they run the patched reader.
+    monkeypatch.setattr(service, "_extract_safely", _dies_on_crash_files)
+    if not crash_again:
+        # Killed once, in the pool; read alone afterwards, it is read as any other file.
+        monkeypatch.setattr(service, "_extract_alone", lambda job: _read(job))
+    names = ["a.jpg", "crash.jpg", "c.jpg", "d.jpg", "e.jpg"]
+    for name in names:
+        (tmp_path / name).write_bytes(b"")  # empty files: read, and refused, at once
+    results = list(extract_files([tmp_path / n for n in names], workers=2, classify=False))
+    assert [Path(r.file).name for r in results] == names
+    codes = [r.code for r in results]
+    assert all(isinstance(r, ExtractionFailure) for r in results)
+    assert codes[1] == ("INTERNAL_ERROR" if crash_again else "EMPTY_FILE")
+    assert codes[:1] + codes[2:] == ["EMPTY_FILE"] * 4
