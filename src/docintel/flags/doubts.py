@@ -1,14 +1,13 @@
 """When the line items themselves are in doubt, a difference from the order is not yet a finding.
 
 OCR loses tables and misreads digits; an order line then looks missing, short or dearer on the
-slip when it was only read wrong. Four things say the reading is not to be trusted: a total was
+slip when it was only read wrong. Five things say the reading is not to be trusted: a total was
 printed but no line was read (the table was lost); a line's own quantity × unit price is not its
 printed amount (a number on it was misread and matching could not show which); a line printed
-whose numbers were not read at all; a quantity that is
-its order line's with one digit lost, and nothing on its line to vouch for it (6 for 60, 2 for 21:
-the commonest misreading of a number, and rarely a delivery); the table as a whole was read with
-low confidence. Then the clerk gets one LOW_CONFIDENCE on the items, naming
-the lines to look at, instead of findings OCR made up.
+whose numbers were not read at all; a quantity that is its order line's with one digit lost, and
+nothing on its line to vouch for it (6 for 60, 2 for 21: the commonest misreading of a number,
+and rarely a delivery); the table as a whole was read with low confidence. Then the clerk gets one
+LOW_CONFIDENCE on the items, naming the lines to look at, instead of findings OCR made up.
 """
 
 from __future__ import annotations
