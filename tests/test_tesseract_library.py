@@ -51,8 +51,10 @@ def test_the_library_reads_what_the_command_reads(page: np.ndarray) -> None:
     blanked = np.full_like(page, 255)  # a leftover pass: a few regions left on blank paper
     blanked[height // 3 : height // 2, width // 4 : width // 2] = page[height // 3 : height // 2, width // 4 : width // 2]
     line = page[height // 3 : height // 3 + 120, width // 4 : width // 4 + 900]
-    reads = [(page, "chi_sim", 4), (line, "eng", 7), (blanked, "chi_sim", 6), (line, "chi_sim+eng", 7),
-             (page, "chi_sim", 4), (cv2.rotate(page, cv2.ROTATE_180), "chi_sim", 4)]
+    header = page[: height // 3]  # the title and header fields: a page layout, a third of the pixels
+    # The header twice: a loaded model read again; turned upside down: what the orientation check reads.
+    reads = [(header, "chi_sim", 4), (line, "eng", 7), (blanked, "chi_sim", 6), (line, "chi_sim+eng", 7),
+             (header, "chi_sim", 4), (cv2.rotate(header, cv2.ROTATE_180), "chi_sim", 4)]
     for image, lang, psm in reads:
         tsv = LIBRARY.read_tsv(image, lang, psm, _VARIABLES, 180)
         assert tsv.count("\n") > 2, (lang, psm)  # words were read, not only the page's frame
@@ -62,9 +64,10 @@ def test_the_library_reads_what_the_command_reads(page: np.ndarray) -> None:
 @needs_library
 def test_run_tesseract_reads_alike_in_the_process_and_by_the_command(page: np.ndarray,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    by_command = _run_tesseract(page, "chi_sim", "false", monkeypatch)
-    assert len(by_command) > 50
-    assert _run_tesseract(page, "chi_sim", "true", monkeypatch) == by_command
+    header = page[: page.shape[0] // 3]
+    by_command = _run_tesseract(header, "chi_sim", "false", monkeypatch)
+    assert len(by_command) > 20
+    assert _run_tesseract(header, "chi_sim", "true", monkeypatch) == by_command
 
 
 @pytest.mark.parametrize("in_process", ["true", "false"])
@@ -76,7 +79,8 @@ def test_an_unknown_language_fails_as_an_ocr_error(page: np.ndarray, in_process:
 
 @needs_library
 def test_a_read_past_its_deadline_fails_and_the_next_read_is_whole(page: np.ndarray) -> None:
-    whole = LIBRARY.read_tsv(page, "chi_sim", 4, _VARIABLES, 180)
+    header = page[: page.shape[0] // 3]
+    whole = LIBRARY.read_tsv(header, "chi_sim", 4, _VARIABLES, 180)
     with pytest.raises(TesseractLibraryError, match="timed out"):
         LIBRARY.read_tsv(page, "chi_sim", 4, _VARIABLES, 0.01)
-    assert LIBRARY.read_tsv(page, "chi_sim", 4, _VARIABLES, 180) == whole
+    assert LIBRARY.read_tsv(header, "chi_sim", 4, _VARIABLES, 180) == whole
