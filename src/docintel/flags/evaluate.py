@@ -12,7 +12,7 @@ from docintel.extract.records import ExtractedDocument
 from docintel.flags.codes import FlagCode, Severity, flag_rules, flag_spec, render
 from docintel.flags.doubts import ItemDoubt, item_doubt, lines_not_adding_up
 from docintel.match.config import match_config
-from docintel.match.items import prices_agree, quantities_agree
+from docintel.match.items import paired_share, prices_agree, quantities_agree
 from docintel.match.records import MatchResult
 
 
@@ -187,8 +187,7 @@ def _corroborated(match: MatchResult) -> bool:
     cfg = match_config()
     if match.customer_score is not None and match.customer_score >= cfg.same_customer:
         return True
-    paired = [a for a in match.lines if a.item_index is not None and a.order_line_id is not None]
-    return bool(match.lines) and len(paired) / len(match.lines) >= cfg.min_items_score
+    return paired_share(match.lines) >= cfg.min_items_score
 
 
 def _confidence_flags(doc: ExtractedDocument, match: MatchResult, threshold: float) -> list[FlagRecord]:

@@ -128,6 +128,13 @@ def _paired_by_numbers(items: Sequence[LineItem], lines: Sequence[OrderLineView]
     return found
 
 
+def paired_share(lines: Sequence[LineAlignment]) -> float:
+    """Share of an alignment's lines (the union of items and order lines) that pair an item with an
+    order line; 0 for an empty alignment."""
+    paired = sum(1 for a in lines if a.item_index is not None and a.order_line_id is not None)
+    return paired / len(lines) if lines else 0.0
+
+
 def _unpriced(item: LineItem) -> bool:
     """A line with no price or amount printed (a sign-off receipt's): its quantity is its only number."""
     return item.unit_price is None and item.amount is None

@@ -10,7 +10,7 @@ from docintel.extract.records import ExtractedDocument
 from docintel.match.books import OrderBook, ProductQuery
 from docintel.match.config import match_config
 from docintel.match.customers import best_customer_similarity, best_ocr_customer_similarity, customer_key
-from docintel.match.items import align_items
+from docintel.match.items import align_items, paired_share
 from docintel.match.numbers import numbers_in_code
 from docintel.match.records import LineAlignment, MatchMethod, MatchResult, OrderView
 
@@ -201,6 +201,4 @@ def _result(best: _Scored, rivals: list[str]) -> MatchResult:
 
 
 def _items_ok(s: _Scored, share: float | None = None) -> bool:
-    paired = [a for a in s.alignment_lines if a.item_index is not None and a.order_line_id is not None]
-    # Share of the union of items and order lines that pair up.
-    return len(paired) / max(1, len(s.alignment_lines)) >= (match_config().min_items_score if share is None else share)
+    return paired_share(s.alignment_lines) >= (match_config().min_items_score if share is None else share)
