@@ -84,3 +84,27 @@ def test_a_read_past_its_deadline_fails_and_the_next_read_is_whole(page: np.ndar
     with pytest.raises(TesseractLibraryError, match="timed out"):
         LIBRARY.read_tsv(page, "chi_sim", 4, _VARIABLES, 0.01)
     assert LIBRARY.read_tsv(header, "chi_sim", 4, _VARIABLES, 180) == whole
+
+
+_THREADS_PROBE = """
+import os, numpy as np
+from docintel.ocr.tesseract import run_tesseract
+image = np.full((60, 200), 255, np.uint8)
+run_tesseract(image, "eng")
+print(os.environ.get("OMP_THREAD_LIMIT"))
+"""
+
+
+@pytest.mark.parametrize(("given", "used"), [(None, "1"), ("2", "2")])
+def test_tesseract_runs_single_threaded_unless_the_user_says_otherwise(given, used):
+    """A lone file read in the CLI's own process (no worker pool) must not let OpenMP's threads
+    spin: 5 s instead of 0.9 s for a page on a 2-core machine."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != "OMP_THREAD_LIMIT"}
+    if given:
+        env["OMP_THREAD_LIMIT"] = given
+    done = subprocess.run([sys.executable, "-c", _THREADS_PROBE], env=env, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == used

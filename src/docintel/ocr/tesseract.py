@@ -21,7 +21,11 @@ _VARIABLES = (("preserve_interword_spaces", "1"), ("tessedit_do_invert", "0"))
 
 
 def limit_tesseract_threads() -> None:
-    """One OpenMP thread per tesseract: parallelism comes from running pages side by side."""
+    """One OpenMP thread per tesseract, unless the user chose otherwise: parallelism comes from
+    running pages side by side, and tesseract's own threads cost more than they give even on one
+    page (a page on this 2-core machine: 0.9 s single-threaded, 5 s with OpenMP's threads, most
+    of it spent spinning in the kernel). Set before the library or a command is started: OpenMP
+    reads the variable once, when it loads."""
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 
@@ -41,6 +45,7 @@ def _uncompressed(image: np.ndarray) -> Image.Image:
 def _read_data(image: np.ndarray, lang: str, psm: int) -> dict[str, list]:
     """pytesseract's image_to_data dictionary, read in the process when the library is there
     (ocr/tesseract_library.py: no model loaded per call), else by the `tesseract` command."""
+    limit_tesseract_threads()
     library = tesseract_library.load() if get_settings().ocr_in_process else None
     try:
         if library is not None:
