@@ -73,6 +73,15 @@ def test_rotated_and_compressed_codes(deg, quality):
     assert sorted(found) == sorted([QR_TEXT, BAR_TEXT])
 
 
+def test_a_barcode_printed_upright_along_the_margin_is_read_in_its_place_in_reading_order():
+    page = page_with_codes(bar=False)  # a QR code at the top right, y=40
+    upright = cv2.rotate(code128_image(BAR_TEXT), cv2.ROTATE_90_COUNTERCLOCKWISE)
+    page[300:300 + upright.shape[0], 1860:1860 + upright.shape[1]] = upright
+    lower = qr_image("https://example.com/lower")
+    page[1100:1100 + lower.shape[0], 1750:1750 + lower.shape[1]] = lower
+    assert decode_codes(page) == [QR_TEXT, BAR_TEXT, "https://example.com/lower"]
+
+
 def test_greyscale_input_and_duplicates_collapse():
     page = page_with_codes(bar=False)
     q = qr_image(QR_TEXT)
