@@ -135,7 +135,7 @@ def choose_scale(text_height: float, dpi: int | None, target_dpi: int) -> tuple[
 
 def _step_upscale(page: PreparedPage, image: np.ndarray, dpi: int | None, target_dpi: int) -> np.ndarray:
     start = time.perf_counter()
-    text_height = geometry.estimate_text_height(image)
+    text_height = geometry.estimate_text_height(image, glyphs_alone=False)
     scale, why = choose_scale(text_height, dpi, target_dpi)
     if scale < MIN_UPSCALE:
         page.text_height = text_height
