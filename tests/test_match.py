@@ -352,3 +352,21 @@ def test_a_name_misread_on_an_unpriced_receipt_line_of_the_orders_quantity_is_wr
     assert apply_match_repairs(document, match_to_orders(document, MemoryOrderBook(orders)))
     # The short line's name stays as read: its quantity does not vouch for the pairing.
     assert [i.product for i in document.items] == ["不锈钢六角螺栓", "膨张螺丝", "配电箱"]
+
+
+def test_a_dot_matrix_copy_read_past_recognition_is_matched_by_its_goods_alone_in_its_city():
+    # A carbon copy at 150 dpi: order number, customer and one line garbled; three lines carry the
+    # order's quantities exactly, and the city is read right.
+    lines = [("不锈钢六角螺栓", "M8×30", 240, 0.39), ("气泡膜", "1.2m×50m", 60, 42.12),
+             ("五金工具套装", "46件套", 18, 125.28), ("大米", "25kg/袋", 16, 123.0)]
+    book = MemoryOrderBook([_order("CG-2408-439", "温州鑫源机械制造商行", D, lines, 1)])
+    read = [LineItem(product="不铺销六锡星棕用", spec="X3", quantity=2), LineItem(product="气泡膜", spec="1.2X50n", quantity=60),
+            LineItem(product="五会工具害著", spec="46件套", quantity=18), LineItem(product="大米", spec="25kg/摊", quantity=16)]
+    slip = _doc(order_no="5_2408_4", customer="温州半源前所和法商行", date="2024-03-25", items=read)
+    result = match_to_orders(slip, book)
+    assert (result.order_no, result.method) == ("CG-2408-439", "items")
+    # Another city's slip for the same goods is another firm's.
+    assert match_to_orders(slip.model_copy(update={"customer": "杭州半源前所和法商行"}), book).order_no is None
+    # Two quantities the order's are not enough without the customer.
+    two = [*read[:2], LineItem(product="五会工具害著", spec="46件套", quantity=12), read[3]]
+    assert match_to_orders(slip.model_copy(update={"items": two}), book).order_no is None

@@ -33,6 +33,8 @@ class MatchConfig:
     min_items_score: float
     items_led_min_hits: float
     items_led_min_items_score: float
+    goods_alone_min_lines: int
+    goods_alone_min_hits: int
     ambiguity_margin: float
 
 
@@ -65,5 +67,7 @@ def match_config() -> MatchConfig:
         min_items_score=float(s["min_items_score"]),
         items_led_min_hits=float(s["items_led_min_hits"]),
         items_led_min_items_score=float(s["items_led_min_items_score"]),
+        goods_alone_min_lines=int(s["goods_alone_min_lines"]),
+        goods_alone_min_hits=int(s["goods_alone_min_hits"]),
         ambiguity_margin=float(s["ambiguity_margin"]),
     )

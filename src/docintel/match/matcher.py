@@ -9,8 +9,8 @@ from dataclasses import dataclass, replace
 from docintel.extract.records import ExtractedDocument
 from docintel.match.books import OrderBook, ProductQuery
 from docintel.match.config import match_config
-from docintel.match.customers import best_customer_similarity, best_ocr_customer_similarity, customer_key
-from docintel.match.items import align_items, paired_share
+from docintel.match.customers import best_customer_similarity, best_ocr_customer_similarity, customer_key, parse_customer
+from docintel.match.items import align_items, paired_share, quantities_agree
 from docintel.match.numbers import numbers_in_code
 from docintel.match.records import LineAlignment, MatchMethod, MatchResult, OrderView
 
@@ -127,16 +127,19 @@ def _customer_candidates(doc: ExtractedDocument, doc_date: dt.date | None, book:
     return list(book.by_customer(key, doc_date - window, doc_date + window))
 
 
-def _item_candidates(doc: ExtractedDocument, doc_date: dt.date | None, book: OrderBook) -> list[OrderView]:
-    """Orders listing most of the document's goods, in its date window, or of its customer when
-    the date was not read; nothing when neither anchors the search."""
+def _item_candidates(
+    doc: ExtractedDocument, doc_date: dt.date | None, book: OrderBook, min_hits: int | None = None
+) -> list[OrderView]:
+    """Orders listing most of the document's goods (or `min_hits` of them), in its date window,
+    or of its customer when the date was not read; nothing when neither anchors the search."""
     by_products = getattr(book, "by_products", None)
     products = tuple(dict.fromkeys(i.product for i in doc.items if i.product))
     key = customer_key(doc.customer)
     if by_products is None or len(products) < 2 or (doc_date is None and key is None):
         return []
     cfg = match_config()
-    query = ProductQuery(products, max(2, math.ceil(cfg.items_led_min_hits * len(products))))
+    hits = min_hits if min_hits is not None else math.ceil(cfg.items_led_min_hits * len(products))
+    query = ProductQuery(products, max(2, hits))
     if doc_date is not None:
         window = dt.timedelta(days=cfg.window_days)
         query = replace(query, date_from=doc_date - window, date_to=doc_date + window)
@@ -148,10 +151,28 @@ def _item_candidates(doc: ExtractedDocument, doc_date: dt.date | None, book: Ord
 def _items_led(doc: ExtractedDocument, doc_date: dt.date | None, book: OrderBook) -> list[_Scored]:
     cfg = match_config()
     scored = (_score(doc, doc_date, o, "items") for o in _item_candidates(doc, doc_date, book))
-    return [
+    found = [
         s for s in scored
         if (s.customer_score or 0.0) >= cfg.same_customer and _items_ok(s, cfg.items_led_min_items_score)
     ]
+    if found:
+        return found
+    city = parse_customer(doc.customer)
+    if city is None or city.city is None:
+        return []
+    weaker = (_score(doc, doc_date, o, "items") for o in _item_candidates(doc, doc_date, book, cfg.goods_alone_min_hits))
+    return [s for s in weaker if _goods_alone(s, city.city)]
+
+
+def _goods_alone(s: _Scored, city: str) -> bool:
+    """Whether the goods alone name this order (see goods_alone_min_lines in vocab.toml)."""
+    cfg = match_config()
+    order_city = parse_customer(s.order.customer)
+    if order_city is None or order_city.city != city or not _items_ok(s):
+        return False
+    same = sum(1 for a in s.alignment_lines if a.item_index is not None and a.order_line_id is not None
+               and quantities_agree(a.doc_quantity, a.order_quantity))
+    return same >= cfg.goods_alone_min_lines
 
 
 def match_to_orders(doc: ExtractedDocument, book: OrderBook) -> MatchResult:
