@@ -155,6 +155,17 @@ def test_low_resolution_scan_is_upscaled_to_about_300_dpi():
     assert preprocess_page(half, replace(NO_GEOMETRY, upscale=True), dpi=150).scale == pytest.approx(2.0)
 
 
+def test_upscaling_stops_at_the_pixel_budget(monkeypatch):
+    import docintel.ocr.preprocess as preprocess
+
+    small = cv2.resize(render_page(), None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)  # 1000x700: x2 wanted
+    monkeypatch.setattr(preprocess, "MAX_UPSCALED_PIXELS", 2_000_000)
+    page = preprocess_page(small, replace(NO_GEOMETRY, upscale=True))
+    height, width = page.color.shape[:2]
+    assert width * height <= 2_000_000 and page.scale == pytest.approx((2_000_000 / 700_000) ** 0.5, rel=0.01)
+    assert "held to 2 megapixels" in next(s.detail for s in page.steps if s.name == "upscale")
+
+
 def test_a_blank_ruled_sheet_is_not_blown_up_by_its_specks():
     """No text lines to measure: the declared dpi decides, or nothing does. Measured from dust and
     ruling, a blank sheet was scaled 3.5 times and tesseract spent 35 s reading the noise."""

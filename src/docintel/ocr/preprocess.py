@@ -22,6 +22,9 @@ TEXT_HEIGHT_AT_300DPI = 42.0
 # Upscale only when it gains at least this factor, and never more than MAX_UPSCALE.
 MIN_UPSCALE = 1.15
 MAX_UPSCALE = 4.0
+# Nor beyond this many pixels (A2 at 300 dpi): a large phone photo of a page whose text measures
+# small would otherwise grow 16-fold in pixels, to gigabytes of image copies and minutes of OCR.
+MAX_UPSCALED_PIXELS = 36_000_000
 # A declared dpi is trusted when it agrees with the text-size estimate within this factor; phone
 # photos and screenshots often declare 72/96 dpi whatever their real resolution is.
 DPI_AGREEMENT = 1.6
@@ -137,6 +140,9 @@ def _step_upscale(page: PreparedPage, image: np.ndarray, dpi: int | None, target
     start = time.perf_counter()
     text_height = geometry.estimate_text_height(image, glyphs_alone=False)
     scale, why = choose_scale(text_height, dpi, target_dpi)
+    fitting = (MAX_UPSCALED_PIXELS / (image.shape[0] * image.shape[1])) ** 0.5
+    if scale > fitting:
+        scale, why = fitting, f"{why}; held to {MAX_UPSCALED_PIXELS / 1e6:.0f} megapixels"
     if scale < MIN_UPSCALE:
         page.text_height = text_height
         page.steps.append(StepReport("upscale", False, f"{why}; scale {scale:.2f} kept 1.0",
