@@ -15,19 +15,6 @@ import cv2
 import numpy as np
 import zxingcpp
 
-FORMATS = (
-    zxingcpp.BarcodeFormat.QRCode,
-    zxingcpp.BarcodeFormat.MicroQRCode,
-    zxingcpp.BarcodeFormat.Code128,
-    zxingcpp.BarcodeFormat.Code39,
-    zxingcpp.BarcodeFormat.Code93,
-    zxingcpp.BarcodeFormat.EAN13,
-    zxingcpp.BarcodeFormat.EAN8,
-    zxingcpp.BarcodeFormat.UPCA,
-    zxingcpp.BarcodeFormat.ITF,
-    zxingcpp.BarcodeFormat.DataMatrix,
-    zxingcpp.BarcodeFormat.PDF417,
-)
 # 1-D codes are read along rows, so a barcode printed upright on the page (along a margin) is only
 # read on the page turned a quarter: zxing's own try_rotate turns the page three times for every
 # format and took 70% of the decoding time, where 2-D codes need no turn and 1-D codes need one.
@@ -39,6 +26,13 @@ LINEAR_FORMATS = (
     zxingcpp.BarcodeFormat.EAN8,
     zxingcpp.BarcodeFormat.UPCA,
     zxingcpp.BarcodeFormat.ITF,
+)
+FORMATS = (
+    zxingcpp.BarcodeFormat.QRCode,
+    zxingcpp.BarcodeFormat.MicroQRCode,
+    *LINEAR_FORMATS,
+    zxingcpp.BarcodeFormat.DataMatrix,
+    zxingcpp.BarcodeFormat.PDF417,
 )
 # Second pass: crop around an undecoded candidate with this margin (share of its size), upscaled
 # until its short side reaches RETRY_MIN_SIDE px.
