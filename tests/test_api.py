@@ -177,6 +177,7 @@ def test_station_uploads_a_scan_polls_and_reads_fields_match_flags_original_and_
         assert clerk.get(queued["status_url"]).json()["id"] == queued["id"]
         order = clerk.get(f"/api/v1/orders/{truth['order_no']}").json()
         assert [d["document_id"] for d in order["documents"]] == [queued["id"]]
+        assert order["vendor"] == truth["vendor"]
         metrics = clerk.get("/metrics").text
     assert 'docintel_documents{status="' in metrics and "docintel_queue_depth" in metrics
     assert "docintel_processing_seconds_count" in metrics and "docintel_open_flags" in metrics
@@ -319,7 +320,8 @@ def test_orders_from_json_lines_and_a_csv_file_with_row_errors(server: ApiServer
     ndjson = "\n".join(
         json.dumps(line, ensure_ascii=False)
         for line in (
-            {"order_no": "NDJ-1", "customer": "中泰包装", "order_date": "2024-05-02", "product": "纸箱", "quantity": 100, "unit_price": 2.5},
+            {"order_no": "NDJ-1", "customer": "中泰包装", "vendor": "上海鼎信五金机电有限公司", "order_date": "2024-05-02",
+             "product": "纸箱", "quantity": 100, "unit_price": 2.5},
             {"order_no": "NDJ-1", "customer": "中泰包装", "order_date": "2024-05-02", "product": "胶带", "quantity": "many"},
         )
     )
@@ -328,6 +330,7 @@ def test_orders_from_json_lines_and_a_csv_file_with_row_errors(server: ApiServer
         assert report["lines_loaded"] == 1 and report["errors"][0]["row"] == 3 and "quantity" in report["errors"][0]["message"]
         order = admin.get("/api/v1/orders/NDJ-1").json()
         assert order["source_file"] == "api-admin.csv" and order["lines"][0]["quantity"] == 100
+        assert order["vendor"] == "上海鼎信五金机电有限公司"
         csv_text = "订单号,客户名称,订单日期,品名,规格,单位,数量,单价\nCSV-9,恒达五金,2024-06-01,螺栓,M8,个,50,0.3\n"
         report = admin.post("/api/v1/orders", files={"file": ("书.csv", csv_text.encode("gb18030"))}).json()
         assert report["file"] == "书.csv" and report["encoding"] == "gb18030" and report["lines_loaded"] == 1

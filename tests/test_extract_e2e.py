@@ -108,17 +108,19 @@ def test_pdf_text_layer_is_used_instead_of_ocr(samples_dir, tmp_path):
 def test_orders_option_snaps_names_to_the_books_spelling(samples_dir, tmp_path):
     scan = samples_dir / CHECKED[1]
     truth = load_truth(scan)
-    # The book spells the customer and one product one character differently from the print:
-    # with --orders the book's spelling wins and the reading is kept out of the contract.
+    # The book spells the customer, the vendor and one product one character differently from the
+    # print: with --orders the book's spelling wins and the reading is kept out of the contract.
     customer = truth.customer[:2] + "某" + truth.customer[3:]
+    vendor = truth.vendor[:2] + "某" + truth.vendor[3:]
     product = truth.items[1].product[:-1] + "某"
     book = tmp_path / "book.csv"
-    book.write_text("order_no,customer,order_date,product,spec,unit,quantity,unit_price\n"
-                    f"PO-9,{customer},2024-01-01,{product},,个,1,1\n", encoding="utf-8")
+    book.write_text("order_no,customer,vendor,order_date,product,spec,unit,quantity,unit_price\n"
+                    f"PO-9,{customer},{vendor},2024-01-01,{product},,个,1,1\n", encoding="utf-8")
     done = run_cli("extract", "--json", "--orders", str(book), str(scan))
     assert done.returncode == 0, done.stderr
     got = json.loads(done.stdout)
     assert got["customer"] == customer
+    assert got["vendor"] == vendor and got["confidence"]["vendor"] >= 0.9
     assert product in [i["product"] for i in got["items"]]
     assert set(got) == CONTRACT_KEYS
 

@@ -181,3 +181,54 @@ def test_a_long_product_name_may_have_two_characters_misread_and_a_glued_spec_on
     assert lexicon.customers.snap("温州镭浙机械制造商行") is None  # customers keep one per six
     assert lexicon.split_product("劳保手套尼老涂胶") == ("劳保手套", "尼老涂胶")
     assert lexicon.split_product("劳保手套尼老漆") is None
+
+
+VENDORS = ["上海鼎信五金机电有限公司", "苏州鸿运工业品供应链有限公司", "鼎信五金股份有限公司", "Dingxin Industrial Supplies (HK) Ltd."]
+
+
+@pytest.mark.parametrize(("read", "known"), [
+    ("上海见信五金机电有限公司", "上海鼎信五金机电有限公司"),      # the firm's own rare character misread
+    ("称: 上海易信五金机电有限公司", "上海鼎信五金机电有限公司"),  # and label debris stuck to it
+    ("苏州江运工业品供应链有限公司", "苏州鸿运工业品供应链有限公司"),
+    ("鼎信五金股份有限公司", "鼎信五金股份有限公司"),            # read right: nothing to do
+    ("广州恒通贸易有限公司", "广州恒通贸易有限公司"),            # not one of the book's vendors
+])
+def test_a_misread_vendor_snaps_to_the_books_vendor_and_the_reading_is_kept(read: str, known: str) -> None:
+    lexicon = Lexicon.of(CUSTOMERS, []).with_vendors(VENDORS).with_places(["上海", "苏州", "广州"])
+    document = apply_lexicon(ExtractedDocument(file="x.jpg", vendor=read, confidence={"vendor": 0.5}), lexicon)
+    assert document.vendor == known
+    assert document.readings == ({"vendor": read} if read != known else {})
+    # Raised to the similarity to the book's name, as the customer's is.
+    assert document.confidence["vendor"] > 0.8 if read != known else document.confidence["vendor"] == 0.5
+    assert lexicon.vendors and not Lexicon.of([], []).with_vendors([None, ""])
+
+
+def test_vendors_are_their_own_list_customers_are_not_snapped_to_them() -> None:
+    lexicon = Lexicon.of(CUSTOMERS, []).with_vendors(VENDORS)
+    document = apply_lexicon(ExtractedDocument(file="x.jpg", customer="上海见信五金机电有限公司"), lexicon)
+    assert document.customer == "上海见信五金机电有限公司" and not document.readings
+    assert Lexicon().with_vendors(VENDORS)   # a book of vendors alone is a lexicon
+
+
+def test_order_book_file_and_stored_book_give_the_vendors(engine: Engine, tmp_path: Path) -> None:  # noqa: F811
+    assert set(order_book_lexicon(SAMPLES / "orders.csv").vendors.names.values()) >= {
+        "上海鼎信五金机电有限公司", "鼎信五金股份有限公司", "Everbright Hardware & Packaging Co., Ltd."}
+    book = tmp_path / "book.csv"
+    book.write_text("订单号,客户名称,供应商,订单日期,品名,数量\n"
+                    "PO-1,温州鑫源机械制造商行,上海鼎信五金机电有限公司,2024-03-01,膨胀螺丝,240\n", encoding="utf-8")
+    sessions = make_session_factory(engine)
+    with sessions() as session:
+        import_orders(book, session)
+        assert list(stored_lexicon(session).vendors.names.values()) == ["上海鼎信五金机电有限公司"]
+        # A re-import that changes only the vendor is seen by the next document, not hidden by the cache.
+        book.write_text(book.read_text(encoding="utf-8").replace("上海鼎信", "苏州鼎信"), encoding="utf-8")
+        assert import_orders(book, session).orders_updated == 1
+        assert list(stored_lexicon(session).vendors.names.values()) == ["苏州鼎信五金机电有限公司"]
+        document = Document(sha256="cd" * 32, original_filename="slip.jpg", size_bytes=1, status=DocumentStatus.RECEIVED)
+        session.add(document)
+        session.flush()
+        read = ExtractedDocument(file="slip.jpg", vendor="苏州见信五金机电有限公司", customer="温州鑫源机械制造商行")
+        record_extraction(session, tmp_path, document, read, with_matching=False)
+        session.commit()
+        assert document.vendor == "苏州鼎信五金机电有限公司"
+        assert document.fields["readings"] == {"vendor": "苏州见信五金机电有限公司"}

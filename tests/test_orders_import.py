@@ -36,9 +36,10 @@ CHINESE_HEADER = ["订单号", "客户名称", "订单日期", "品名", "规格
 TRADITIONAL_HEADER = ["訂單號", "客戶名稱", "訂單日期", "品名", "規格", "單位", "數量", "單價"]
 
 
-def _sample_rows() -> list[list[str]]:
+def _sample_rows(header: list[str] = ENGLISH_HEADER) -> list[list[str]]:
+    """The sample book's rows with the columns of `header` (its English names), in that order."""
     with SAMPLE_BOOK.open(encoding="utf-8", newline="") as handle:
-        return list(csv.reader(handle))[1:]
+        return [[row[name] for name in header] for row in csv.DictReader(handle)]
 
 
 def _write_csv(path: Path, header: list[str], rows: list[list[object]], encoding: str = "utf-8") -> Path:
@@ -87,6 +88,11 @@ def test_sample_order_book_loads_completely(session: Session) -> None:
     assert order.customer == "温州市中泰包装材料有限责任公司"
     assert set(order.customer_names) == {"中泰包装", "温州市中泰包装材料有限责任公司"}
     assert order.source_file == "orders.csv"
+    # The optional vendor column: the firm's company that issues the order's documents.
+    vendors = dict(session.execute(select(Order.order_no, Order.vendor)).all())
+    assert vendors["HT24021718"] == "上海鼎信五金机电有限公司"
+    assert vendors["4500039856"] == "Everbright Hardware & Packaging Co., Ltd."
+    assert all(vendors.values())
 
 
 @pytest.mark.parametrize(("encoding", "bom"), [("gb18030", b""), ("gbk", b""), ("utf-8", b"\xef\xbb\xbf")])
@@ -276,6 +282,65 @@ def test_overlong_cells_are_row_errors_not_database_errors(session: Session, tmp
         (2, "product is longer than 512 characters"),
         (3, "quantity '123456789012345678' is too large"),
     ]
+
+
+# --- the optional vendor column ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("vendor_header", ["供应商", "销售单位", "開票單位", "銷售方", "Supplier", "vendor"])
+def test_a_vendor_column_is_stored_under_its_chinese_traditional_and_english_names(
+    session: Session, tmp_path: Path, vendor_header: str
+) -> None:
+    rows = [
+        ["A-1", "甲公司", "上海鼎信五金机电有限公司", "2024-03-01", "纸箱", "", "个", "10", "1"],
+        ["A-1", "甲公司", "", "2024-03-01", "胶带", "", "卷", "5", "2"],  # blank: the order's other rows say
+        ["B-1", "乙公司", "鼎信五金", "2024-03-02", "纸箱", "", "个", "1", "1"],
+        ["B-1", "乙公司", "上海鼎信五金机电有限公司", "2024-03-02", "胶带", "", "卷", "1", "2"],  # the full name is kept
+        ["C-1", "丙公司", "", "2024-03-03", "纸箱", "", "个", "1", "1"],
+    ]
+    header = [*CHINESE_HEADER[:2], vendor_header, *CHINESE_HEADER[2:]]
+    report = import_orders(_write_csv(tmp_path / "book.csv", header, rows), session)
+    assert report.errors == [] and report.lines_loaded == 5
+    assert dict(session.execute(select(Order.order_no, Order.vendor)).all()) == {
+        "A-1": "上海鼎信五金机电有限公司", "B-1": "上海鼎信五金机电有限公司", "C-1": None,
+    }
+
+
+def test_a_book_without_the_vendor_column_loads_as_before_and_keeps_stored_vendors(session: Session, tmp_path: Path) -> None:
+    report = import_orders(_write_csv(tmp_path / "no_vendor.csv", ENGLISH_HEADER, _sample_rows()), session)
+    assert (report.errors, report.orders_created, report.lines_loaded) == ([], SAMPLE_ORDERS, SAMPLE_LINES)
+    assert _book(session) == _expected_sample_book()
+    assert set(session.scalars(select(Order.vendor))) == {None}
+
+    # Re-imported with the column, every order gets its vendor, in place: the lines and the matches
+    # made against them stay (matching does not use the vendor).
+    line_ids = set(session.scalars(select(OrderLine.id)))
+    order = session.scalar(select(Order).where(Order.order_no == "HT24021718"))
+    session.add(Match(document=Document(sha256="c" * 64, original_filename="y.jpg"), order=order, score=0.9,
+                      method="order_no", status=MatchStatus.ACCEPTED))
+    session.commit()
+    report = import_orders(SAMPLE_BOOK, session)
+    assert (report.orders_created, report.orders_updated, report.orders_unchanged) == (0, SAMPLE_ORDERS, 0)
+    assert session.scalar(select(Order.vendor).where(Order.order_no == "HT24021718")) == "上海鼎信五金机电有限公司"
+    assert set(session.scalars(select(OrderLine.id))) == line_ids
+    assert session.scalar(select(Match.status)) is MatchStatus.ACCEPTED
+
+    # Another vendor for one order updates that order; a book without the column changes no vendor.
+    rows = _sample_rows([*ENGLISH_HEADER[:2], "vendor", *ENGLISH_HEADER[2:]])
+    rows = [[*row[:2], "苏州鸿运工业品供应链有限公司", *row[3:]] if row[0] == "HT24021718" else row for row in rows]
+    report = import_orders(_write_csv(tmp_path / "other_vendor.csv", [*ENGLISH_HEADER[:2], "vendor", *ENGLISH_HEADER[2:]], rows), session)
+    assert (report.orders_updated, report.orders_unchanged) == (1, SAMPLE_ORDERS - 1)
+    assert session.scalar(select(Order.vendor).where(Order.order_no == "HT24021718")) == "苏州鸿运工业品供应链有限公司"
+    report = import_orders(tmp_path / "no_vendor.csv", session)
+    assert (report.orders_updated, report.orders_unchanged) == (0, SAMPLE_ORDERS)
+    assert session.scalar(select(Order.vendor).where(Order.order_no == "HT24021718")) == "苏州鸿运工业品供应链有限公司"
+
+
+def test_an_overlong_vendor_is_a_row_error(session: Session, tmp_path: Path) -> None:
+    header = [*ENGLISH_HEADER[:2], "vendor", *ENGLISH_HEADER[2:]]
+    rows = [["A-1", "甲公司", "鼎" * 600, "2024-01-01", "纸箱", "", "", "1", "1"]]
+    report = import_orders(_write_csv(tmp_path / "long.csv", header, rows), session)
+    assert [(e.row, e.message) for e in report.errors] == [(2, "vendor is longer than 512 characters")]
 
 
 # --- the command ------------------------------------------------------------------------------

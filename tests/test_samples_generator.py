@@ -15,7 +15,7 @@ import pytest
 from PIL import Image
 
 from docintel.samples import GroundTruth, generate_samples, load_truth
-from docintel.samples.content import rmb_upper
+from docintel.samples.content import VENDORS, rmb_upper
 from docintel.samples.layouts import LAYOUTS
 from docintel.samples.truth import FLAG_CODES
 
@@ -158,7 +158,9 @@ def test_order_book_covers_docs_and_flags_are_real(big_set):
     orders: dict[str, list[dict]] = defaultdict(list)
     for r in book:
         orders[r["order_no"]].append(r)
-    assert list(book[0]) == ["order_no", "customer", "order_date", "product", "spec", "unit", "quantity", "unit_price"]
+    assert list(book[0]) == ["order_no", "customer", "vendor", "order_date", "product", "spec", "unit", "quantity", "unit_price"]
+    vendors = {v.name for companies in VENDORS.values() for v in companies}
+    assert all(len({r["vendor"] for r in rows}) == 1 and rows[0]["vendor"] in vendors for rows in orders.values())
     forms = [t for t in truths if t.doc_type in ("signoff_receipt", "sales_slip")]
     flagged = [t for t in forms if any(f.code != "UNSIGNED" for f in t.expected_flags)]
     assert 0 < len(flagged) < len(forms) / 2  # a minority
@@ -192,6 +194,7 @@ def test_order_book_covers_docs_and_flags_are_real(big_set):
         order_date = dt.date.fromisoformat(rows[0]["order_date"])
         late = (dt.date.fromisoformat(t.date) - order_date).days > 60
         assert late == ("DATE_OUT_OF_RANGE" in codes), t.file
+        assert rows[0]["vendor"] == t.vendor, t.file  # the company that issued the order's documents
         book_customer = rows[0]["customer"]
         if "CUSTOMER_MISMATCH" in codes:
             assert book_customer != t.customer and book_customer == t.meta["book_customer"]

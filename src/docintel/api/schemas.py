@@ -136,6 +136,7 @@ class ResolvedFlag(BaseModel):
 class OrderLineIn(BaseModel):
     order_no: str = Field(min_length=1, max_length=128)
     customer: str | None = Field(None, max_length=512)
+    vendor: str | None = Field(None, max_length=512, description="the firm's company that issues the order's documents (optional)")
     order_date: str | None = Field(None, max_length=32, description="YYYY-MM-DD (other spellings the CSV import reads work too)")
     product: str | None = Field(None, max_length=512)
     spec: str | None = Field(None, max_length=512)
@@ -171,6 +172,7 @@ class OrderOut(BaseModel):
     order_no: str
     customer: str
     customer_names: list[str]
+    vendor: str | None = Field(None, description="the firm's company that issues the order's documents (optional book column)")
     order_date: str
     source_file: str | None = None
     lines: list[OrderLineOut]

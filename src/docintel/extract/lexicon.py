@@ -1,8 +1,8 @@
-"""Known names a misread customer or product name is snapped to: the order book's spellings.
+"""Known names a misread customer, vendor or product name is snapped to: the order book's spellings.
 
 Tesseract's Chinese models misread rare characters in names (鑫 → 蠢, 鼎 → 易, 膨 → 脱) while
 the rest of the name comes through; the order book already holds every customer and product the
-firm deals in. A name read within a few edits of exactly one known name, and clearly closer to
+firm deals in, and (in its optional vendor column) the firm's own companies that issue the documents. A name read within a few edits of exactly one known name, and clearly closer to
 it than to any other, is that name misread. Anything further away, or between two known names,
 stays as read: an unknown customer must still show up as unknown. What was read before a snap
 is kept in ExtractedDocument.readings, so a clerk sees both.
@@ -205,6 +205,8 @@ def _after_key_prefix(text: str, length: int) -> str:
 class Lexicon:
     customers: NameList = field(default_factory=NameList)
     products: NameList = field(default_factory=NameList)
+    # The firm's own companies that issue the documents (the book's vendor column), customers' tolerance.
+    vendors: NameList = field(default_factory=NameList)
     # Spec keys the book lists per product key: what may follow a product name in a 品名规格 cell.
     specs: dict[str, frozenset[str]] = field(default_factory=dict)
     # The book's order numbers by look-alike key (O/0, S/5, B/8 … folded), and that key function,
@@ -223,11 +225,16 @@ class Lexicon:
         for product, spec in pairs:
             if spec and (key := name_key(spec)):
                 specs.setdefault(name_key(product), set()).add(key)
-        return cls(NameList.of(customers), NameList.of((p for p, _ in pairs), PRODUCT_EDITS_PER_CHAR),
-                   {k: frozenset(v) for k, v in specs.items()})
+        return cls(customers=NameList.of(customers),
+                   products=NameList.of((p for p, _ in pairs), PRODUCT_EDITS_PER_CHAR),
+                   specs={k: frozenset(v) for k, v in specs.items()})
 
     def __bool__(self) -> bool:
-        return bool(self.customers.names or self.products.names or self.order_numbers)
+        return bool(self.customers.names or self.products.names or self.vendors.names or self.order_numbers)
+
+    def with_vendors(self, vendors: Iterable[str | None]) -> Lexicon:
+        """This lexicon with the vendor names (the companies that issue the documents)."""
+        return replace(self, vendors=NameList.of(vendors))
 
     def with_order_numbers(self, numbers: Iterable[tuple[str | None, str]], key: Callable[[str], str | None]) -> Lexicon:
         """This lexicon with order numbers: (look-alike key, number) pairs and the key function."""
@@ -281,26 +288,20 @@ def _longer_than(read: str, known: str) -> bool:
 
 
 def apply_lexicon(document: ExtractedDocument, lexicon: Lexicon) -> ExtractedDocument:
-    """Snap the customer and each item's product to the known spelling they were misread from;
-    split a known product name from the spec glued to it when the form had one column for both;
-    write the order number as the book does when it reads as exactly one of the book's numbers.
+    """Snap the customer, the vendor and each item's product to the known spelling they were
+    misread from; split a known product name from the spec glued to it when the form had one
+    column for both; write the order number as the book does when it reads as exactly one of the
+    book's numbers.
 
     Changes `document` in place (and returns it); a snapped field's confidence becomes at least
     the similarity to the known name, and the text as read goes into `readings`.
     """
-    # A printed name that is the book's name and more (Wing Fung Engineering Ltd. for the book's
-    # Wing Fung Engineering) is read right: the book abbreviates, and the print stays.
     known = lexicon.known_order_number(document.order_no)
     if known and document.order_no and known != document.order_no:
         document.readings["order_no"] = document.order_no
         document.order_no = known
-    snapped = lexicon.customers.snap(document.customer, lexicon.places)
-    if not snapped or not document.customer or _longer_than(document.customer, snapped[0]):
-        snapped = lexicon.customers.repair_inside(document.customer, lexicon.places)
-    if snapped and document.customer:
-        document.readings["customer"] = document.customer
-        document.customer, similarity = snapped
-        document.confidence["customer"] = max(document.confidence.get("customer", 0.0), similarity)
+    _snap_company(document, "customer", lexicon.customers, lexicon.places)
+    _snap_company(document, "vendor", lexicon.vendors, lexicon.places)
     for index, item in enumerate(document.items):
         if snapped := lexicon.products.snap(item.product):
             document.readings[f"items.{index}.product"] = item.product
@@ -311,3 +312,20 @@ def apply_lexicon(document: ExtractedDocument, lexicon: Lexicon) -> ExtractedDoc
             # What followed the name in the cell opens the spec (劳保手套尼龙涂胶 L → 尼龙涂胶 L).
             item.product, item.spec = split[0], " ".join(filter(None, (split[1], item.spec))) or None
     return document
+
+
+def _snap_company(document: ExtractedDocument, name: str, known: NameList, places: tuple[str, ...]) -> None:
+    """The customer or vendor field snapped to the one known name it was misread from, or a known
+    name misread inside a longer print put right there."""
+    read: str | None = getattr(document, name)
+    if not read:
+        return
+    snapped = known.snap(read, places)
+    # A printed name that is the book's name and more (Wing Fung Engineering Ltd. for the book's
+    # Wing Fung Engineering) is read right: the book abbreviates, and the print stays.
+    if not snapped or _longer_than(read, snapped[0]):
+        snapped = known.repair_inside(read, places)
+    if snapped:
+        document.readings[name] = read
+        setattr(document, name, snapped[0])
+        document.confidence[name] = max(document.confidence.get(name, 0.0), snapped[1])

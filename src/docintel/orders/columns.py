@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-FIELDS = ("order_no", "customer", "order_date", "product", "spec", "unit", "quantity", "unit_price")
+FIELDS = ("order_no", "customer", "vendor", "order_date", "product", "spec", "unit", "quantity", "unit_price")
 REQUIRED_FIELDS = ("order_no", "customer", "order_date", "product", "quantity")
 # Sheets often open with a title ("2024年订单明细") or an export banner before the header.
 HEADER_SEARCH_ROWS = 20

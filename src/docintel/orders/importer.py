@@ -50,6 +50,7 @@ class OrderInFile:
     customer_names: list[str]
     order_date: dt.date
     lines: list[ParsedRow]
+    vendor: str | None = None
 
     def line_values(self) -> list[tuple]:
         """The lines as they are stored, to compare with the stored ones on re-import."""
@@ -129,7 +130,7 @@ def _pick_table(path: Path, tables: Iterable[RawTable]) -> tuple[RawTable, Heade
 
 
 def _group_orders(rows: Sequence[ParsedRow]) -> tuple[list[OrderInFile], list[RowError]]:
-    """Rows → orders in file order; blank customer or date cells take the order's value from its other rows."""
+    """Rows → orders in file order; blank customer, vendor or date cells take the order's value from its other rows."""
     by_order: dict[str, list[ParsedRow]] = {}
     for row in rows:
         by_order.setdefault(row.order_no, []).append(row)
@@ -138,6 +139,7 @@ def _group_orders(rows: Sequence[ParsedRow]) -> tuple[list[OrderInFile], list[Ro
     for order_no, order_rows in by_order.items():
         names = list(dict.fromkeys(row.customer for row in order_rows if row.customer))
         dates = [row.order_date for row in order_rows if row.order_date is not None]
+        vendors = list(dict.fromkeys(row.vendor for row in order_rows if row.vendor))
         good: list[ParsedRow] = []
         for row in order_rows:
             reasons = [] if names else ["missing customer"]
@@ -155,6 +157,10 @@ def _group_orders(rows: Sequence[ParsedRow]) -> tuple[list[OrderInFile], list[Ro
                     customer_names=names,
                     order_date=min(dates),
                     lines=good,
+                    # As for the customer: rows may mix an abbreviation and the full name, which is
+                    # what the documents print. Rows naming two firms are not refused (the column is
+                    # optional and matching does not use it): the longest name is kept.
+                    vendor=max(vendors, key=len) if vendors else None,
                 )
             )
     return orders, errors
@@ -174,13 +180,21 @@ def _upsert(session: Session, orders: list[OrderInFile], source_file: str, repor
             report.orders_created += 1
         elif _same_header(order, incoming) and stored_lines.get(order.id, []) == incoming.line_values():
             # Re-importing the same export every day must not churn line ids and matches.
-            report.orders_unchanged += 1
+            if incoming.vendor in (None, order.vendor):
+                report.orders_unchanged += 1
+            else:
+                # Matching does not use the vendor: its lines and matches stay as they are.
+                order.vendor = incoming.vendor
+                order.source_file = source_file
+                report.orders_updated += 1
             continue
         else:
             replaced_ids.append(order.id)
             report.orders_updated += 1
         order.customer = incoming.customer
         order.customer_names = incoming.customer_names
+        # A book without the vendor column (or with it blank for this order) says nothing about it.
+        order.vendor = incoming.vendor or order.vendor
         order.order_date = incoming.order_date
         order.source_file = source_file
         to_write.append((order, incoming))

@@ -29,7 +29,7 @@ def lexicon_of_orders(orders: Iterable[OrderInFile]) -> Lexicon:
     lexicon = Lexicon.of(
         (name for order in orders for name in [order.customer, *order.customer_names]),
         ((line.product, line.spec) for order in orders for line in order.lines),
-    )
+    ).with_vendors(order.vendor for order in orders)
     return _with_book_keys(lexicon, ((confusable_key(o.order_no), o.order_no) for o in orders))
 
 
@@ -45,7 +45,11 @@ def order_book_lexicon(path: Path | str) -> Lexicon:
 
 
 def stored_lexicon(session: Session) -> Lexicon:
-    """The names in the archive's order book (empty when none was imported)."""
+    """The names in the archive's order book (empty when none was imported).
+
+    Any re-import that changes an order (its vendor too) moves its updated_at, and one that adds
+    lines moves the newest line id: either makes the cached lexicon stale.
+    """
     version = tuple(session.execute(
         select(func.count(Order.id), func.max(Order.updated_at), select(func.max(OrderLine.id)).scalar_subquery())
     ).one())
@@ -58,7 +62,7 @@ def stored_lexicon(session: Session) -> Lexicon:
         (name for customer, names in session.execute(select(Order.customer, Order.customer_names))
          for name in [customer, *(names or [])]),
         session.execute(select(OrderLine.product, OrderLine.spec).distinct()),
-    )
+    ).with_vendors(session.scalars(select(Order.vendor).distinct().where(Order.vendor.is_not(None))))
     lexicon = _with_book_keys(lexicon, session.execute(select(Order.order_no_key, Order.order_no)))
     with _cache_lock:
         _cache[where] = (version, lexicon)

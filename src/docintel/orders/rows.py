@@ -29,6 +29,7 @@ _SCIENTIFIC = re.compile(r"^[0-9](?:\.[0-9]+)?e\+?[0-9]+$", re.IGNORECASE)
 MAX_LENGTHS = {
     "order_no": Order.__table__.c.order_no.type.length,
     "customer": Order.__table__.c.customer.type.length,
+    "vendor": Order.__table__.c.vendor.type.length,
     "product": OrderLine.__table__.c.product.type.length,
     "spec": OrderLine.__table__.c.spec.type.length,
     "unit": OrderLine.__table__.c.unit.type.length,
@@ -41,7 +42,7 @@ MAX_VALUE = 10.0**14
 
 @dataclass(frozen=True)
 class ParsedRow:
-    """A good row; customer and order_date may be blank here and filled from the order's other rows."""
+    """A good row; customer, vendor and order_date may be blank here and filled from the order's other rows."""
 
     row: int
     order_no: str
@@ -52,6 +53,7 @@ class ParsedRow:
     unit: str | None
     quantity: float
     unit_price: float | None
+    vendor: str | None = None  # the optional vendor column
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,7 @@ def parse_row(row_number: int, cells: Sequence[object], header: HeaderRow) -> Pa
     reasons: list[str] = []
     order_no = _order_no(order_no_cell, reasons)
     customer = _text(cell("customer")) or None
+    vendor = _text(cell("vendor")) or None
     order_date = _date(cell("order_date"), reasons)
     product = _text(cell("product"))
     if not product:
@@ -95,7 +98,7 @@ def parse_row(row_number: int, cells: Sequence[object], header: HeaderRow) -> Pa
         reasons.append(f"unit_price {_shown(cell('unit_price'))} is negative")
     spec = _text(cell("spec")) or None
     unit = _text(cell("unit")) or None
-    texts = {"order_no": order_no, "customer": customer, "product": product, "spec": spec, "unit": unit}
+    texts = {"order_no": order_no, "customer": customer, "vendor": vendor, "product": product, "spec": spec, "unit": unit}
     for name, value in texts.items():
         if value is not None and len(value) > MAX_LENGTHS[name]:
             reasons.append(f"{name} is longer than {MAX_LENGTHS[name]} characters")
@@ -111,6 +114,7 @@ def parse_row(row_number: int, cells: Sequence[object], header: HeaderRow) -> Pa
         unit=unit,
         quantity=quantity,
         unit_price=unit_price,
+        vendor=vendor,
     )
 
 

@@ -279,13 +279,17 @@ def build_all(plans: list[Plan], seed: int, with_orders: bool) -> tuple[list[Bui
     if with_orders:
         # unrelated orders, some for look-alike customers, so the book is not a 1:1 copy of the set
         rng = random.Random(f"book:{seed}")
+        # Their vendors come from a generator of their own: a draw from `rng` would change every
+        # later order of the book (and the sets generated before the book had a vendor column).
+        vendor_rng = random.Random(f"book-vendor:{seed}")
         for _ in range(max(2, len(plans) // 4)):
             lang = rng.choice(["zh-Hans", "zh-Hans", "zh-Hant", "en"])
             cust = rng.choice(world.customers[lang])
+            vendor = vendor_rng.choice(VENDORS[lang])
             d0 = dt.date(2024, 1, 5) + dt.timedelta(days=rng.randint(0, 320))
             ono = world.unique(lambda: order_number(rng, d0), world.used_order_nos)
             for ln in _lines(rng, lang, rng.randint(2, 6), True):
-                book.append(_book_row(ono, cust.short if rng.random() < 0.6 else cust.name, d0, ln, ln.extra_price))  # type: ignore[attr-defined]
+                book.append(_book_row(ono, cust.short if rng.random() < 0.6 else cust.name, vendor, d0, ln, ln.extra_price))  # type: ignore[attr-defined]
         book.sort(key=lambda r: (r["order_date"], r["order_no"]))
     return built, book
 
@@ -296,10 +300,11 @@ def _could_abbreviate(short: str, name: str) -> bool:
     return all(char in rest for char in short)
 
 
-def _book_row(order_no: str, customer: str, d0: dt.date, ln: Line, price: float) -> dict:
+def _book_row(order_no: str, customer: str, vendor: Company, d0: dt.date, ln: Line, price: float) -> dict:
     return {
         "order_no": order_no,
         "customer": customer,
+        "vendor": vendor.name,
         "order_date": d0.isoformat(),
         "product": ln.product,
         "spec": ln.spec or "",
@@ -421,7 +426,7 @@ def _build_one(plan: Plan, rng: random.Random, world: World, book: list[dict], b
                 flags.append(ExpectedFlag(code="NO_MATCH"))
             if with_orders and flag != "NO_MATCH":
                 for bl, price in book_lines:
-                    book.append(_book_row(order_no, book_customer, d0, bl, price))
+                    book.append(_book_row(order_no, book_customer, vendor, d0, bl, price))
                 book_order = order_no
             if not print_order:
                 order_no = None
@@ -509,7 +514,7 @@ def _build_one(plan: Plan, rng: random.Random, world: World, book: list[dict], b
             title = "INVOICE"
         if with_orders and order_no:
             for ln in lines:
-                book.append(_book_row(order_no, customer.short, date - dt.timedelta(days=rng.randint(3, 20)), ln, ln.price or 0))
+                book.append(_book_row(order_no, customer.short, vendor, date - dt.timedelta(days=rng.randint(3, 20)), ln, ln.price or 0))
             book_order = order_no
     else:  # other
         customer_name = None
@@ -842,7 +847,7 @@ def generate_samples(
             progress(plan.index + 1, count, img_path.name)
     if with_orders:
         with open(out_dir / "orders.csv", "w", encoding="utf-8", newline="") as fh:
-            w = csv.DictWriter(fh, fieldnames=["order_no", "customer", "order_date", "product", "spec", "unit", "quantity", "unit_price"])
+            w = csv.DictWriter(fh, fieldnames=["order_no", "customer", "vendor", "order_date", "product", "spec", "unit", "quantity", "unit_price"])
             w.writeheader()
             w.writerows(book)
     return paths

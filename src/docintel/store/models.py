@@ -202,6 +202,8 @@ class Order(TimestampMixin, Base):
     # customer_key(customer), the brand key matching looks customers up by (恒达 for 上海恒达五金…).
     customer_key: Mapped[str | None] = mapped_column(String(256))
     customer_names: Mapped[list[str]] = mapped_column(JsonType, default=list)  # every spelling in the book
+    # The firm's own company that took the order and issues its documents (the optional vendor column).
+    vendor: Mapped[str | None] = mapped_column(String(512))
     # The earliest line date: blanket orders billed by monthly statement have lines on several dates.
     order_date: Mapped[dt.date] = mapped_column(Date, index=True)
     source_file: Mapped[str | None] = mapped_column(String(1024))

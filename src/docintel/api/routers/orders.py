@@ -142,7 +142,7 @@ def get_order(
     ).all()
     return OrderOut(
         id=order.id, order_no=order.order_no, customer=order.customer, customer_names=list(order.customer_names or []),
-        order_date=order.order_date.isoformat(), source_file=order.source_file,
+        vendor=order.vendor, order_date=order.order_date.isoformat(), source_file=order.source_file,
         lines=[
             OrderLineOut(
                 line_no=line.line_no, line_date=line.line_date.isoformat() if line.line_date else None,
