@@ -140,7 +140,8 @@ def test_the_goods_listed_find_the_order_when_customer_or_date_cannot(orders):
 
 def _store(db: Session, orders: list[OrderView]) -> None:
     for o in orders:
-        row = Order(order_no=o.order_no, customer=o.customer, customer_names=list(o.customer_names), order_date=o.order_date)
+        row = Order(order_no=o.order_no, customer=o.customer, customer_names=list(o.customer_names), order_date=o.order_date,
+                    vendor=o.vendor)
         row.lines = [
             OrderLine(line_no=i + 1, product=ln.product, spec=ln.spec, unit=ln.unit, quantity=ln.quantity, unit_price=ln.unit_price, line_date=ln.line_date)
             for i, ln in enumerate(o.lines)
@@ -370,3 +371,23 @@ def test_a_dot_matrix_copy_read_past_recognition_is_matched_by_its_goods_alone_i
     # Two quantities the order's are not enough without the customer.
     two = [*read[:2], LineItem(product="五会工具害著", spec="46件套", quantity=12), read[3]]
     assert match_to_orders(slip.model_copy(update={"items": two}), book).order_no is None
+
+
+def test_a_vendor_not_read_is_the_matched_orders_and_one_read_is_kept(session: Session):  # noqa: F811 (fixture)
+    from dataclasses import replace
+
+    order = replace(_order("PO-2024-0315", "恒达五金", D, HENGDA, 1), vendor="上海鼎信五金机电有限公司")
+    _store(session, [order])
+    for book in (MemoryOrderBook([order]), SqlOrderBook(session)):
+        unread = _doc(order_no="PO-2024-0315")  # the vendor's line under a seal
+        result = match_to_orders(unread, book)
+        assert result.order_vendor == "上海鼎信五金机电有限公司"
+        assert apply_match_repairs(unread, result)
+        assert (unread.vendor, unread.readings["vendor"]) == ("上海鼎信五金机电有限公司", "")
+        assert unread.confidence["vendor"] == pytest.approx(result.score, abs=0.001)
+        printed = _doc(order_no="PO-2024-0315", vendor="鼎信五金")
+        apply_match_repairs(printed, match_to_orders(printed, book))
+        assert printed.vendor == "鼎信五金" and "vendor" not in printed.readings
+        stranger = _doc(order_no=None, customer="深圳利民贸易有限公司")
+        apply_match_repairs(stranger, match_to_orders(stranger, book))
+        assert stranger.vendor is None

@@ -36,6 +36,7 @@ def load_order_book(path: Path | str) -> MemoryOrderBook:
                 customer=order.customer,
                 customer_names=tuple(order.customer_names),
                 order_date=order.order_date,
+                vendor=order.vendor,
                 lines=tuple(
                     OrderLineView(
                         id=next(line_ids),

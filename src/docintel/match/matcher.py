@@ -218,6 +218,7 @@ def _result(best: _Scored, rivals: list[str]) -> MatchResult:
         lines=best.alignment_lines,
         order_date=best.order.order_date,
         order_customer=best.order.customer,
+        order_vendor=best.order.vendor,
     )
 
 

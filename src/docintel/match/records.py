@@ -28,6 +28,7 @@ class OrderView:
     customer_names: tuple[str, ...]
     order_date: dt.date
     lines: tuple[OrderLineView, ...]
+    vendor: str | None = None  # the firm's company that took the order, when the book says
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,3 +60,4 @@ class MatchResult:
     lines: list[LineAlignment] = field(default_factory=list)
     order_date: dt.date | None = None  # of the chosen order, for the date-window check
     order_customer: str | None = None
+    order_vendor: str | None = None

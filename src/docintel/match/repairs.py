@@ -6,7 +6,8 @@ a customer name the match took for the order's customer read badly (无铝永国
 an item number the slip's own amount disproves (8 read where 80 × 11.01 = 880.80 is printed); a
 product name misread on a line whose quantity and price are its order line's (劳保季套尼万涂胶 for
 劳保手套); a line amount misread where quantity and price are the order line's and the printed total
-is the sum with quantity × price in its place (1386.58 read for 22 × 63.03 = 1386.66). The archive
+is the sum with quantity × price in its place (1386.58 read for 22 × 63.03 = 1386.66); a vendor not
+read at all, which the order names (the book's optional vendor column). The archive
 stores the document put right; a clerk still sees what was read.
 """
 
@@ -29,6 +30,13 @@ def apply_match_repairs(document: ExtractedDocument, result: MatchResult) -> boo
     if result.order_no and (spelling := book_spelling_for(document.customer, result.order_customer)):
         document.readings.setdefault("customer", document.customer or "")
         document.customer = spelling
+        changed = True
+    if result.order_no and not result.ambiguous and result.order_vendor and not document.vendor:
+        # Not read at all (under a seal, in dot-matrix noise): the order the slip belongs to names
+        # the company that issued it. Marked as unread in `readings`, at the match's confidence.
+        document.readings.setdefault("vendor", "")
+        document.vendor = result.order_vendor
+        document.confidence["vendor"] = round(result.score, 3)
         changed = True
     for line in result.lines:
         if line.item_index is None or line.item_index >= len(document.items):

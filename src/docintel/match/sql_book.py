@@ -37,6 +37,7 @@ def order_view(order: Order) -> OrderView:
         customer=order.customer,
         customer_names=tuple(order.customer_names or ()),
         order_date=order.order_date,
+        vendor=order.vendor,
         lines=tuple(
             OrderLineView(
                 id=line.id,
