@@ -196,3 +196,18 @@ def test_a_numbered_line_whose_quantity_was_lost_keeps_its_line_and_its_quantity
     page = OcrPage(index=0, words=lost, color=blank, source="tesseract", lang="chi_sim")
     first = read_page(page).items[0]
     assert (first.product, first.quantity) == ("封箱胶带", None) and first.confidence < 0.6
+
+
+DATELINE_SCAN = Path(__file__).parent / "data" / "dateline_read_twice.jpg"  # cut from a generated notice
+
+
+def test_an_unlabelled_dateline_that_did_not_parse_is_read_again():
+    """A notice's dateline, no label before it: chi_sim reads 2024-10-26 as 2024-10-206 (a glyph
+    read twice). Read again from its region alone it parses."""
+    color = cv2.imread(str(DATELINE_SCAN))
+    words, _ = run_tesseract(cv2.cvtColor(color, cv2.COLOR_BGR2GRAY), "chi_sim", psm=4)
+    assert [w.text for w in words] == ["2024-10-206"], "the premise: the page-wide pass reads a digit twice"
+    page = OcrPage(index=0, words=words, color=color, source="tesseract", lang="chi_sim")
+    dates = [c for c in read_page(page).candidates if c.key == "date"]
+    assert [c.value for c in dates] == ["2024-10-26"]
+    assert page.steps and page.steps[0].name == "tesseract chi_sim (region, joined)"

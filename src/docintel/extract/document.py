@@ -18,6 +18,7 @@ from docintel.extract.header import (
     find_title,
     label_candidates,
     label_seen,
+    unlabelled_broken_date,
     unlabelled_date,
 )
 from docintel.extract.marks import detect_seals
@@ -60,8 +61,11 @@ def read_page(page: OcrPage, previous_columns: Sequence[Column] = ()) -> PageRea
     width, height = page.size
     unread: list[UnreadValue] = []
     candidates = check_serial_numbers(page, reread_values(page, label_candidates(lines, span, unread), unread))
-    if not any(c.key == "date" for c in candidates) and (dated := unlabelled_date(lines, span)):
-        candidates.append(dated)
+    if not any(c.key == "date" for c in candidates):
+        if dated := unlabelled_date(lines, span):
+            candidates.append(dated)
+        elif broken := unlabelled_broken_date(lines, span):
+            candidates = reread_values(page, candidates, [broken])
     return PageReading(
         index=page.index,
         lines=lines,

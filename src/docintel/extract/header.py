@@ -32,6 +32,8 @@ _BELOW_TABLE_WEIGHT = 0.6
 # A date found with no label beside it is trusted least.
 _UNLABELLED_WEIGHT = 0.5
 _DATE_RANGE = re.compile(r"\d\s*(至|到|~|～|to|–|—)\s*\d", re.I)
+# A numeric date in the shape of one that did not parse (2024-10-206: a glyph read twice).
+_BROKEN_DATE = re.compile(r"(?:19|20)\d\d\s*[-/.年]\s*\d{1,3}\s*[-/.月]\s*\d{1,3}")
 _TITLE_ZONE = 0.4  # titles sit in the top 40% of the page
 _TITLE_HEIGHT = 1.25  # a title's print is this much taller than the page's typical line
 _TITLE_MAX_CHARS = 8
@@ -278,6 +280,23 @@ def unlabelled_date(lines: Sequence[Line], table_span: tuple[int, int] | None) -
             found = parse_date(segment.text)
             if found is not None:
                 return Candidate("date", found.isoformat(), _UNLABELLED_WEIGHT * segment.confidence, segment.words, index)
+    return None
+
+
+def unlabelled_broken_date(lines: Sequence[Line], table_span: tuple[int, int] | None) -> UnreadValue | None:
+    """The first dateline outside the table that has a date's shape but did not parse (a letter's
+    2024-10-26 read 2024-10-206), as a value to read again from its region."""
+    for index, line in enumerate(lines):
+        if table_span and table_span[0] <= index < table_span[1]:
+            continue
+        for segment in line.segments:
+            text = fold_width(segment.text)
+            if _DATE_RANGE.search(text) or not _BROKEN_DATE.search(text) or parse_date(segment.text) is not None:
+                continue
+            words = [w for w in segment.words if any(c.isdigit() for c in w.text)]
+            x, y, w, h = bounding_box(words)
+            region = (max(0, x - h // 2), max(0, y - h // 2), w + h, 2 * h)
+            return UnreadValue("date", index, "", _UNLABELLED_WEIGHT, region, line.height)
     return None
 
 
