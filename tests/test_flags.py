@@ -101,6 +101,25 @@ def test_unsigned_only_for_receipts_and_statements_are_not_matched():
     assert _codes(doc_type="monthly_statement", order_no=None, customer="某某公司") == set()
 
 
+def test_a_receipt_with_no_sign_off_field_found_is_in_doubt_not_unsigned():
+    from docintel.extract.records import WordRef
+    from docintel.extract.signoff import NO_SIGNOFF_FIELD_CONFIDENCE
+
+    def flags(**kw) -> list[tuple[str, str | None]]:
+        doc = ExtractedDocument(file="x.jpg", doc_type="signoff_receipt", order_no="PO-2024-0315", customer="上海恒达五金",
+                                date="2024-03-18", items=_items(), signature_present=False, **kw)
+        return [(str(f.code), f.details.get("field")) for f in evaluate_flags(doc, match_to_orders(doc, BOOK), ())]
+
+    # The field was found, and empty: unsigned.
+    assert ("UNSIGNED", None) in flags(confidence={"signature_present": 0.95, "doc_type": 0.9})
+    # No field found, and no title read (typed a receipt by its layout): the type is what to check.
+    no_field = {"signature_present": NO_SIGNOFF_FIELD_CONFIDENCE, "doc_type": 0.68}
+    assert flags(confidence=no_field) == [("LOW_CONFIDENCE", "doc_type")]
+    # No field found under a title that says receipt: the signature is what to check.
+    title = {"doc_type": [WordRef(page=0, box=(10, 10, 300, 60))]}  # the title words
+    assert flags(confidence=no_field, sources=title) == [("LOW_CONFIDENCE", "signature_present")]
+
+
 def test_invoice_total_may_include_vat():
     items = _items()
     total = round(sum(i.amount for i in items) * 1.13, 2)

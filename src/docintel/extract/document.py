@@ -26,7 +26,7 @@ from docintel.extract.pages import page_record
 from docintel.extract.records import ExtractedDocument, LineItem, WordRef
 from docintel.extract.reread import check_serial_numbers, reread_values
 from docintel.extract.reread_cells import reread_lost_quantities
-from docintel.extract.signoff import SignoffField, find_signoff
+from docintel.extract.signoff import NO_SIGNOFF_FIELD_CONFIDENCE, SignoffField, find_signoff
 from docintel.extract.table import Column, Table, find_table
 from docintel.extract.table_items import extract_items
 from docintel.extract.values import normalize_spaces, number_text
@@ -185,7 +185,9 @@ def extract_fields(file: str, pages: Sequence[OcrPage], *, page_images: bool = T
 
     signoff = [s for r in readings for s in r.signoff]
     doc.signature_present = any(s.present for s in signoff)
-    confidence["signature_present"] = round(max((s.score if s.present else 1 - s.score) for s in signoff), 3) if signoff else 0.3
+    confidence["signature_present"] = (
+        round(max((s.score if s.present else 1 - s.score) for s in signoff), 3) if signoff else NO_SIGNOFF_FIELD_CONFIDENCE
+    )
     doc.seal_present = any(r.seals for r in readings)
     confidence["seal_present"] = 0.9
     doc.codes = list(dict.fromkeys(c for r in readings for c in r.codes))

@@ -15,6 +15,9 @@ from docintel.ocr.layout import SEGMENT_SEPARATOR, Line, bounding_box
 from docintel.ocr.records import OcrPage
 
 # How far from its label a signature may reach, in text-line heights.
+# The signature's confidence on a document where no sign-off field was found at all: nothing says
+# whether it was signed (flags: no UNSIGNED on such a receipt, a doubt instead).
+NO_SIGNOFF_FIELD_CONFIDENCE = 0.3
 _REACH_RIGHT = 11.0
 _REACH_UP = 1.6
 _REACH_DOWN = 1.8

@@ -9,6 +9,7 @@ from typing import Any
 
 from docintel.classify.predict import low_confidence_type
 from docintel.extract.records import ExtractedDocument
+from docintel.extract.signoff import NO_SIGNOFF_FIELD_CONFIDENCE
 from docintel.flags.codes import FlagCode, Severity, flag_rules, flag_spec, render
 from docintel.flags.doubts import ItemDoubt, item_doubt, lines_not_adding_up
 from docintel.match.config import match_config
@@ -49,7 +50,7 @@ def evaluate_flags(
         doubt = item_doubt(doc, match, low_confidence)
         flags.extend(_order_flags(doc, match, covered_lines, doubt))
     if doc.doc_type in rules.receipt_doc_types and not doc.signature_present:
-        flags.append(make_flag(FlagCode.UNSIGNED))
+        flags.append(_unsigned_or_doubt(doc))
     if doubt is not None:
         to_check = [*doubt.products, *doubt.unfound]
         flags.append(make_flag(
@@ -146,6 +147,19 @@ def _order_flags(
         if repeated:
             flags.append(make_flag(FlagCode.DUPLICATE_RECEIPT, order_no=order_no, order_line_ids=repeated))
     return flags
+
+
+def _unsigned_or_doubt(doc: ExtractedDocument) -> FlagRecord:
+    """UNSIGNED where the sign-off field was found empty. Where none was found on any page, that
+    the receipt went unsigned is not shown: either its field's label was not read, or it is no
+    receipt (a sales slip whose title a stamp hid, typed a receipt by its layout), so the doubt
+    goes on the type when no title backs it, else on the signature."""
+    confidence = doc.confidence.get("signature_present")
+    if confidence != NO_SIGNOFF_FIELD_CONFIDENCE:
+        return make_flag(FlagCode.UNSIGNED)
+    if "doc_type" not in doc.sources:
+        return make_flag(FlagCode.LOW_CONFIDENCE, field="doc_type", confidence=round(doc.confidence.get("doc_type", 0.0), 3))
+    return make_flag(FlagCode.LOW_CONFIDENCE, field="signature_present", confidence=confidence)
 
 
 def _total_flag(doc: ExtractedDocument) -> FlagRecord | None:
