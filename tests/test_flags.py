@@ -120,6 +120,15 @@ def test_a_receipt_with_no_sign_off_field_found_is_in_doubt_not_unsigned():
     assert flags(confidence=no_field, sources=title) == [("LOW_CONFIDENCE", "signature_present")]
 
 
+def test_an_invoice_standing_alone_has_no_match_to_doubt_its_numbers_for():
+    doc = ExtractedDocument(file="x.jpg", doc_type="invoice", doc_no="37302004", customer="某某贸易有限公司", date="2024-08-12",
+                            items=_items(), confidence={"doc_no": 0.3, "customer": 0.4, "date": 0.3, "items": 0.9})
+    found = [(str(f.code), f.details.get("field")) for f in evaluate_flags(doc, match_to_orders(doc, BOOK), ())]
+    # No order number printed: no NO_MATCH, and neither its number nor its customer is in doubt
+    # for a match; its date, which the archive is searched by, still is.
+    assert found == [("LOW_CONFIDENCE", "date")]
+
+
 def test_invoice_total_may_include_vat():
     items = _items()
     total = round(sum(i.amount for i in items) * 1.13, 2)

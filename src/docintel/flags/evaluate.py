@@ -182,6 +182,8 @@ def doubt_fields(doc: ExtractedDocument, match: MatchResult, drop_confirmed: boo
     rules = flag_rules()
     if doc.doc_type not in rules.matched_doc_types:
         return []  # statements and other papers are not matched: nothing depends on their fields
+    if doc.doc_type in rules.matched_when_referenced and not doc.order_no and match.order_no is None:
+        return list(rules.always)  # it stands alone (no NO_MATCH either): no match depends on its numbers
     fields = list(dict.fromkeys([*rules.depends_on[match.method or "none"], *rules.always]))
     if not drop_confirmed:
         return fields
