@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import statistics
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz.distance import Levenshtein
@@ -19,7 +19,7 @@ from docintel.extract.values import (
     parse_date,
 )
 from docintel.extract.values_vocab import CHINESE_DIGITS
-from docintel.ocr.layout import SEGMENT_SEPARATOR, Line, bounding_box, is_cjk, join_words
+from docintel.ocr.layout import SEGMENT_SEPARATOR, Line, Segment, bounding_box, is_cjk, join_words
 from docintel.ocr.records import Word
 
 # Document and order numbers: letters, digits and the separators ERPs put in them.
@@ -268,35 +268,35 @@ def label_candidates(
     return out
 
 
-def unlabelled_date(lines: Sequence[Line], table_span: tuple[int, int] | None) -> Candidate | None:
-    """A date printed without a label (a letter's dateline): the first one outside the table."""
+def _datelines(lines: Sequence[Line], table_span: tuple[int, int] | None) -> Iterator[tuple[int, Line, Segment]]:
+    """Segments outside the table, in reading order, that are not a period (对账期间: 2024-08-01 至
+    2024-08-31 is a period, not the document's date)."""
     for index, line in enumerate(lines):
         if table_span and table_span[0] <= index < table_span[1]:
             continue
         for segment in line.segments:
-            # 对账期间: 2024-08-01 至 2024-08-31 is a period, not the document's date.
-            if _DATE_RANGE.search(fold_width(segment.text)):
-                continue
-            found = parse_date(segment.text)
-            if found is not None:
-                return Candidate("date", found.isoformat(), _UNLABELLED_WEIGHT * segment.confidence, segment.words, index)
+            if not _DATE_RANGE.search(fold_width(segment.text)):
+                yield index, line, segment
+
+
+def unlabelled_date(lines: Sequence[Line], table_span: tuple[int, int] | None) -> Candidate | None:
+    """A date printed without a label (a letter's dateline): the first one outside the table."""
+    for index, _, segment in _datelines(lines, table_span):
+        found = parse_date(segment.text)
+        if found is not None:
+            return Candidate("date", found.isoformat(), _UNLABELLED_WEIGHT * segment.confidence, segment.words, index)
     return None
 
 
 def unlabelled_broken_date(lines: Sequence[Line], table_span: tuple[int, int] | None) -> UnreadValue | None:
     """The first dateline outside the table that has a date's shape but did not parse (a letter's
     2024-10-26 read 2024-10-206), as a value to read again from its region."""
-    for index, line in enumerate(lines):
-        if table_span and table_span[0] <= index < table_span[1]:
+    for index, line, segment in _datelines(lines, table_span):
+        if not _BROKEN_DATE.search(fold_width(segment.text)) or parse_date(segment.text) is not None:
             continue
-        for segment in line.segments:
-            text = fold_width(segment.text)
-            if _DATE_RANGE.search(text) or not _BROKEN_DATE.search(text) or parse_date(segment.text) is not None:
-                continue
-            words = [w for w in segment.words if any(c.isdigit() for c in w.text)]
-            x, y, w, h = bounding_box(words)
-            region = (max(0, x - h // 2), max(0, y - h // 2), w + h, 2 * h)
-            return UnreadValue("date", index, "", _UNLABELLED_WEIGHT, region, line.height)
+        x, y, w, h = bounding_box([w for w in segment.words if any(c.isdigit() for c in w.text)])
+        region = (max(0, x - h // 2), max(0, y - h // 2), w + h, 2 * h)
+        return UnreadValue("date", index, "", _UNLABELLED_WEIGHT, region, line.height)
     return None
 
 
