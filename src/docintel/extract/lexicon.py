@@ -2,7 +2,8 @@
 
 Tesseract's Chinese models misread rare characters in names (鑫 → 蠢, 鼎 → 易, 膨 → 脱) while
 the rest of the name comes through; the order book already holds every customer and product the
-firm deals in, and (in its optional vendor column) the firm's own companies that issue the documents. A name read within a few edits of exactly one known name, and clearly closer to
+firm deals in, and (in its optional vendor column) the firm's own companies that issue the
+documents. A name read within a few edits of exactly one known name, and clearly closer to
 it than to any other, is that name misread. Anything further away, or between two known names,
 stays as read: an unknown customer must still show up as unknown. What was read before a snap
 is kept in ExtractedDocument.readings, so a clerk sees both.
