@@ -164,6 +164,17 @@ def test_a_traditional_reading_keeps_its_script_when_snapped_to_a_simplified_boo
     assert products.snap("[膨脹螺絲") == ("膨脹螺絲", 1.0)
 
 
+def test_a_simplified_reading_gets_a_simplified_spelling_from_a_book_that_lists_both_scripts() -> None:
+    # The book lists a Hong Kong order's 平墊圈 before a mainland order's 平垫圈: one key, and the
+    # first spelling is the one kept.
+    lexicon = Lexicon.of([], [("平墊圈", "Φ10 鍍鋅"), ("平垫圈", "Φ10 镀锌"), ("PVC電工膠帶", None), ("PVC电工胶带", None)])
+    document = ExtractedDocument(file="x.jpg", items=[LineItem(product="平垫圈中", quantity=16), LineItem(product="PVC电工胶带", quantity=280),
+                                                      LineItem(product="平塾圈", quantity=6)])
+    apply_lexicon(document, lexicon)
+    assert [i.product for i in document.items] == ["平垫圈", "PVC电工胶带", "平墊圈"]
+    assert "items.1.product" not in document.readings  # read right: nothing to snap
+
+
 def test_a_printed_city_that_is_a_real_one_is_not_snapped_to_the_books_other_city() -> None:
     # The book knows 苏州远航…; a receipt printed for 无锡远航… is another firm (a customer mismatch
     # to flag), though the two names are only two characters apart.

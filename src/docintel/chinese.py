@@ -44,6 +44,24 @@ def is_traditional(text: str) -> bool:
     return to_simplified(text) != text
 
 
+def is_simplified(text: str) -> bool:
+    """Whether `text` holds characters written in their simplified form (货, 单; not 大, 米, which
+    both scripts write alike)."""
+    return any(traditional_char(c) != c for c in text if _HAN.match(c))
+
+
+def in_simplified(text: str) -> str:
+    """`text` written in simplified characters, for display: OpenCC's table only, without the
+    folding of variants that to_simplified does for comparing (账 stays 账)."""
+    if not _HAN.search(text):
+        return text
+    out = []
+    for char in text:
+        turned = _opencc().convert(char)
+        out.append(turned if len(turned) == 1 else char)
+    return "".join(out)
+
+
 @lru_cache(maxsize=4096)
 def traditional_char(char: str) -> str:
     """The traditional form of one simplified character, or the character itself when OpenCC's

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from docintel.chinese import is_traditional, to_simplified, traditional_char
+from docintel.chinese import in_simplified, is_simplified, is_traditional, to_simplified, traditional_char
 from docintel.extract.records import ExtractedDocument
 
 # Edits forgiven per character of the name's key: one in a customer name of 3–11 characters, two
@@ -180,9 +180,12 @@ def _fixes_inside(read_key: str, key: str, allowed: int, protected: int) -> list
 def in_script_of(reading: str, known: str) -> str:
     """`known` as the reading writes it: a reading in traditional characters keeps its own
     characters where they are the known name's (膨脹螺絲 for the book's 膨胀螺丝) and has the
-    others turned traditional; any other reading gets the known spelling as it is."""
+    others turned traditional; a reading in simplified characters gets the known name in
+    simplified ones (a book that lists 平墊圈 for a Hong Kong order and 平垫圈 for a mainland one
+    keeps the first spelling of the two, and a mainland slip's 平垫圈中 is 平垫圈, not 平墊圈); a
+    reading that both scripts write alike gets the known spelling as it is."""
     if not is_traditional(reading):
-        return known
+        return in_simplified(known) if is_simplified(reading) else known
     out = list(known)
     for tag, i1, i2, j1, j2 in Levenshtein.opcodes(to_simplified(reading), to_simplified(known)):
         if tag == "equal":
