@@ -173,6 +173,10 @@ def test_a_simplified_reading_gets_a_simplified_spelling_from_a_book_that_lists_
     apply_lexicon(document, lexicon)
     assert [i.product for i in document.items] == ["平垫圈", "PVC电工胶带", "平墊圈"]
     assert "items.1.product" not in document.readings  # read right: nothing to snap
+    # 账 is simplified, though comparing folds it with 帐: the snapped name stays simplified.
+    customers = Lexicon.of(["深圳市嘉诚财务账务咨询有限公司"], [])
+    slip = apply_lexicon(ExtractedDocument(file="x.jpg", customer="深圳市嘉诚财务账务资询有限公司"), customers)
+    assert slip.customer == "深圳市嘉诚财务账务咨询有限公司"
 
 
 def test_a_printed_city_that_is_a_real_one_is_not_snapped_to_the_books_other_city() -> None:

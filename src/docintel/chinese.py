@@ -40,8 +40,9 @@ def to_simplified(text: str) -> str:
 
 
 def is_traditional(text: str) -> bool:
-    """Whether `text` holds characters written in their traditional form."""
-    return to_simplified(text) != text
+    """Whether `text` holds characters written in their traditional form (not counting the
+    variants to_simplified folds for comparing: 对账单 is simplified)."""
+    return in_simplified(text) != text
 
 
 def is_simplified(text: str) -> bool:
