@@ -140,9 +140,14 @@ def test_an_order_number_read_with_look_alikes_is_written_as_the_books() -> None
     ("佛出市永固电气设备有限公司", "佛山市永固电气设备有限公司"),   # a misread city that is no city
     ("佛山市永四电气设备有限公司", "佛山市永固电气设备有限公司"),   # a misread brand
     ("高雄金晶五金企業有限公司", "高雄金鼎五金企業有限公司"),       # traditional print stays traditional
+    # 宏 misread 密 (and 锡 锣): the name read whole with a character misread, not 无 taken for 宏
+    # with 锣密 as extra print inside
+    ("无锣密发机械制造经营部", "无锣宏发机械制造经营部"),
+    ("无锡密发机械制造经营部", "无锡宏发机械制造经营部"),
 ])
 def test_a_known_abbreviation_misread_inside_a_longer_printed_name_is_put_right_in_place(read: str, printed: str) -> None:
-    lexicon = Lexicon.of(["佛山永固电气", "广州永固电气设备商行", "高雄金鼎", "广州恒达五金"], []).with_places(["佛山", "广州", "杭州", "高雄"])
+    lexicon = Lexicon.of(["佛山永固电气", "广州永固电气设备商行", "高雄金鼎", "广州恒达五金", "宏发机械"], []).with_places(
+        ["佛山", "广州", "杭州", "高雄", "无锡"])
     document = apply_lexicon(ExtractedDocument(file="x.jpg", customer=read), lexicon)
     assert document.customer == printed and document.readings == {"customer": read}
 

@@ -159,22 +159,57 @@ def _place_of(key: str, places: Iterable[str]) -> str:
 def _fixes_inside(read_key: str, key: str, allowed: int, protected: int) -> list[tuple[int, int]]:
     """(read position, known position) of each misread character when `key` lies inside
     `read_key` with 1..`allowed` characters misread, nothing missing, and at most one short run
-    of extra characters inside it; [] otherwise. Positions before `protected` may not change."""
+    of extra characters inside it; [] otherwise. Positions before `protected` may not change.
+
+    The name read whole, a character misread, comes first: 无锣密发机械… holds the book's 宏发机械 as
+    密发机械, with 密 misread, rather than as 无…发机械 with 无 misread and two extra characters
+    between (which would put 宏 in place of the city's 无)."""
+    gapped = _gapped_fixes(read_key, key, allowed, protected)
+    if gapped == []:
+        return []  # there intact: nothing to put right
+    whole = _fixes_in_one_piece(read_key, key, allowed, protected)
+    if whole is not None:
+        return whole
+    return gapped or []
+
+
+def _gapped_fixes(read_key: str, key: str, allowed: int, protected: int) -> list[tuple[int, int]] | None:
+    """The fixes of the best alignment, extra characters allowed inside (see _fixes_inside); []
+    when the name stands there intact, None when no such alignment will do."""
     fixes, inside = [], []
     for op in Levenshtein.editops(read_key, key):
         if op.tag == "insert":
-            return []
+            return None
         if op.tag == "replace":
             fixes.append((op.src_pos, op.dest_pos))
         else:
             inside.append(op.src_pos)
-    if not 1 <= len(fixes) <= allowed or any(pos < protected for pos, _ in fixes):
-        return []
+    if len(fixes) > allowed or any(pos < protected for pos, _ in fixes):
+        return None
     kept = sorted(set(range(len(read_key))) - set(inside))
     gaps = [pos for pos in inside if kept[0] < pos < kept[-1]]
     if len(gaps) > MAX_INSIDE_GAP or (gaps and gaps[-1] - gaps[0] + 1 != len(gaps)):
-        return []
+        return None
     return fixes
+
+
+def _fixes_in_one_piece(read_key: str, key: str, allowed: int, protected: int) -> list[tuple[int, int]] | None:
+    """The fixes where `key` stands in `read_key` in one piece with fewest characters misread (1..
+    `allowed`); [] when it stands there intact or two places tie; None when it stands nowhere so."""
+    best: list[list[tuple[int, int]]] = []
+    for start in range(protected, len(read_key) - len(key) + 1):
+        fixes = [(start + i, i) for i, char in enumerate(key) if read_key[start + i] != char]
+        if len(fixes) > allowed:
+            continue
+        if not fixes:
+            return []
+        if not best or len(fixes) < len(best[0]):
+            best = [fixes]
+        elif len(fixes) == len(best[0]):
+            best.append(fixes)
+    if not best:
+        return None
+    return best[0] if len(best) == 1 else []
 
 
 def in_script_of(reading: str, known: str) -> str:
