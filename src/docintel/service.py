@@ -14,7 +14,7 @@ from docintel.errors import DocintelError, ErrorCode
 from docintel.extract import ExtractedDocument, extract_fields
 from docintel.extract.lexicon import Lexicon, apply_lexicon
 from docintel.ingest import load_document
-from docintel.ocr import PreprocessOptions, limit_tesseract_threads, ocr_document
+from docintel.ocr import PreprocessOptions, ocr_document
 from docintel.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -127,7 +127,7 @@ def _extract_all(jobs: list[_Job], workers: int | None) -> Iterator[ExtractionRe
         return
     start = 0
     while start < len(jobs):
-        with ProcessPoolExecutor(max_workers=count, initializer=limit_tesseract_threads) as pool:
+        with ProcessPoolExecutor(max_workers=count) as pool:
             futures = [pool.submit(_extract_safely, job) for job in jobs[start:]]
             for offset, future in enumerate(futures):
                 try:
@@ -146,7 +146,7 @@ def _extract_all(jobs: list[_Job], workers: int | None) -> Iterator[ExtractionRe
 
 def _extract_alone(job: _Job) -> ExtractionResult:
     """One job in a process of its own: a file that kills its reader costs that file only."""
-    with ProcessPoolExecutor(max_workers=1, initializer=limit_tesseract_threads) as pool:
+    with ProcessPoolExecutor(max_workers=1) as pool:
         try:
             return pool.submit(_extract_safely, job).result()
         except BrokenProcessPool:

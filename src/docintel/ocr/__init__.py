@@ -12,12 +12,12 @@ from docintel.ocr.records import OcrPage, StepTiming, Word
 from docintel.ocr.region import REREAD_LOOKS, RegionLook, read_region
 from docintel.ocr.residual import keep_residual_word, residual_image, unread_regions
 from docintel.ocr.script import han_variant, is_latin_page, is_pure_latin_page
-from docintel.ocr.tesseract import limit_tesseract_threads, run_tesseract
+from docintel.ocr.tesseract import run_tesseract
 from docintel.settings import get_settings
 
 __all__ = [
     "AUTO_LANG", "REREAD_LOOKS", "Line", "OcrPage", "PreprocessOptions", "RegionLook", "Segment", "StepTiming", "Word",
-    "group_lines", "limit_tesseract_threads", "ocr_document", "ocr_page", "page_text", "read_page_region", "recognize",
+    "group_lines", "ocr_document", "ocr_page", "page_text", "read_page_region", "recognize",
 ]
 
 AUTO_LANG = "auto"

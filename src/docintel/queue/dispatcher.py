@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from docintel import service
 from docintel.errors import ErrorCode
-from docintel.ocr import limit_tesseract_threads
 from docintel.queue.jobs import Claimed, claim_next, complete, requeue
 from docintel.processes import process_alive
 from docintel.settings import Settings, get_settings
@@ -51,7 +50,6 @@ def _init_worker(environment: dict[str, str], service_pid: int) -> None:
     # Worker processes start fresh (forkserver): they read the service's settings from the environment.
     os.environ.update(environment)
     get_settings.cache_clear()
-    limit_tesseract_threads()
     threading.Thread(target=_exit_with_service, args=(service_pid,), name="docintel-watchdog", daemon=True).start()
     try:
         os.nice(WORKER_NICENESS)
