@@ -26,9 +26,14 @@ def _opencc(config: str = "t2s"):
 
 
 @lru_cache(maxsize=65536)
+def _opencc_simplified(char: str) -> str:
+    turned = _opencc().convert(char)
+    return turned if len(turned) == 1 else char
+
+
 def simplified_char(char: str) -> str:
-    folded = _opencc().convert(char)
-    folded = folded if len(folded) == 1 else char
+    """One character folded for comparing: simplified, and variants made one (账 → 帐)."""
+    folded = _opencc_simplified(char)
     return VARIANTS.get(folded, folded)
 
 
@@ -56,11 +61,7 @@ def in_simplified(text: str) -> str:
     folding of variants that to_simplified does for comparing (账 stays 账)."""
     if not _HAN.search(text):
         return text
-    out = []
-    for char in text:
-        turned = _opencc().convert(char)
-        out.append(turned if len(turned) == 1 else char)
-    return "".join(out)
+    return "".join(_opencc_simplified(c) for c in text)
 
 
 @lru_cache(maxsize=4096)
