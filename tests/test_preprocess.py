@@ -119,11 +119,9 @@ def test_ocr_page_reads_turned_pages_upright(turn):
     assert page.rotation == (360 - turn) % 360
     assert np.mean(np.abs(page.color.astype(int) - img.astype(int))) < 3
     assert "20240315001" in "".join(w.text for w in page.words)
-    # Seals looked for before reading describe the page, unless it was turned after reading.
-    orientation = next(s for s in page.steps if s.name == "orientation")
-    turned_after_reading = not orientation.detail.startswith(f"rotated {page.rotation} ")
-    assert turned_after_reading == (turn != 270)
-    assert page.seal_boxes is None if turned_after_reading else page.seal_boxes == []
+    # Seals looked for before reading describe the page, also when it was turned after that
+    # (tests/test_sample.py turns a sealed page).
+    assert page.seal_boxes == []
 
 
 @pytest.mark.parametrize("angle", [-9.0, 4.0, 12.5])

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import cv2
 import numpy as np
 
 from docintel.ingest.records import LoadedDocument, SourcePage
 from docintel.ocr.layout import Line, Segment, group_lines, page_text
 from docintel.ocr.preprocess import PreprocessOptions, preprocess_page
-from docintel.ocr.records import OcrPage, StepTiming, Word
+from docintel.ocr.records import OcrPage, StepTiming, Word, reading_confidence
 from docintel.ocr.region import REREAD_LOOKS, RegionLook, read_region
+from docintel.ocr.sample import SampleScript, sample_page
 from docintel.ocr.residual import keep_residual_word, residual_image, unread_regions
 from docintel.ocr.script import han_variant, is_latin_page, is_pure_latin_page
 from docintel.ocr.tesseract import run_tesseract
@@ -31,23 +34,41 @@ _UPSIDE_DOWN_CONFIDENCE = 0.45
 RESIDUAL_PSM = 6
 _MIN_WORDS = 20
 SECOND_PASS = {"hant": "chi_tra", "latin": "chi_sim+eng", "english": "eng"}
+_WEAK_WORD = 0.5
+_STUMBLING_SHARE = 0.15
 LATIN = "eng"
 
 
-def recognize(image: np.ndarray, lang: str) -> tuple[list[Word], list[StepTiming], str]:
+def recognize(image: np.ndarray, lang: str, script: SampleScript | None = None) -> tuple[list[Word], list[StepTiming], str]:
     """Words on a prepared page, and the tesseract language that read them.
-    `lang` is a tesseract language string, or `auto`."""
+    `lang` is a tesseract language string, or `auto`; with `auto`, `script` is what a sample of
+    the page's lines said (ocr/sample.py), which spares the first pass on Latin pages."""
     if lang != AUTO_LANG:
         words, timing = run_tesseract(image, lang)
         return words, [timing], lang
+    timings = []
+    if script is not None:
+        words, timing = run_tesseract(image, SECOND_PASS[script])
+        timings.append(timing)
+        if script != "english" or not _stumbles_in_english(words):
+            return words, timings, SECOND_PASS[script]
     words, first = run_tesseract(image, FIRST_PASS)
+    timings.append(first)
     # A page in English alone is read with the English model alone: a third of the time of
     # chi_sim+eng, which a page mixing English and Chinese needs.
     script = ("english" if is_pure_latin_page(words) else "latin") if is_latin_page(words) else han_variant(image, words)
     if script not in SECOND_PASS:
-        return words, [first], FIRST_PASS
+        return words, timings, FIRST_PASS
     words, second = run_tesseract(image, SECOND_PASS[script])
-    return words, [first, second], SECOND_PASS[script]
+    return words, [*timings, second], SECOND_PASS[script]
+
+
+def _stumbles_in_english(words: list[Word]) -> bool:
+    """Whether the English model met much it cannot read (Chinese the sample did not show): it
+    reads Chinese as low-confidence letter salad (45% of the words on a Chinese slip below 0.5)
+    and English forms confidently (4-6% below)."""
+    weak = sum(w.confidence < _WEAK_WORD for w in words)
+    return len(words) < _MIN_WORDS or weak > _STUMBLING_SHARE * len(words)
 
 
 def read_leftovers(image: np.ndarray, words: list[Word], text_height: float, lang: str) -> tuple[list[Word], list[StepTiming]]:
@@ -60,14 +81,24 @@ def read_leftovers(image: np.ndarray, words: list[Word], text_height: float, lan
     return kept, [StepTiming(f"{timing.name} (leftover ink)", True, f"{len(regions)} regions, {len(kept)} words", timing.ms)]
 
 
-def reading_confidence(words: list[Word]) -> float:
-    """Mean confidence per character read."""
-    chars = sum(len(w.text) for w in words)
-    return sum(w.confidence * len(w.text) for w in words) / chars if chars else 0.0
-
-
 def default_options() -> PreprocessOptions:
     return PreprocessOptions(target_dpi=get_settings().target_dpi)
+
+
+@dataclass(frozen=True)
+class _Turnable:
+    """A prepared page as it is read: the OCR image, the colour page and what was found in it."""
+
+    image: np.ndarray
+    color: np.ndarray
+    rotation: int
+    seal_boxes: list[tuple[int, int, int, int]] | None
+
+    def turned(self) -> _Turnable:
+        height, width = self.color.shape[:2]
+        boxes = None if self.seal_boxes is None else [(width - x - w, height - y - h, w, h) for x, y, w, h in self.seal_boxes]
+        return _Turnable(cv2.rotate(self.image, cv2.ROTATE_180), cv2.rotate(self.color, cv2.ROTATE_180),
+                         (self.rotation + 180) % 360, boxes)
 
 
 def ocr_page(source: SourcePage, lang: str, options: PreprocessOptions | None = None) -> OcrPage:
@@ -77,34 +108,38 @@ def ocr_page(source: SourcePage, lang: str, options: PreprocessOptions | None = 
         words = [Word(text=w.text, box=w.box, confidence=1.0) for w in source.text_layer]
         return OcrPage(index=source.index, words=words, color=source.image, source="text_layer")
     prepared = preprocess_page(source.image, options, dpi=source.dpi)
-    color, rotation, seal_boxes = prepared.color, prepared.rotation, prepared.seal_boxes
-    ocr_image = prepared.ocr_image
-    words, timings, used = recognize(ocr_image, lang)
-    if options.orientation and reading_confidence(words) < _UPSIDE_DOWN_CONFIDENCE and len(words) >= _MIN_WORDS:
-        # Orientation detection has no say on some pages (dot-matrix dots, sparse forms); text read
-        # upside down comes back as garbage of confidence ~0.1-0.2, text read upright at 0.6-0.9.
-        # One more pass on the turned page settles it.
-        turned_image = cv2.rotate(ocr_image, cv2.ROTATE_180)
-        turned, more, turned_lang = recognize(turned_image, lang)
+    page = _Turnable(prepared.ocr_image, prepared.color, prepared.rotation, prepared.seal_boxes)
+    auto = lang == AUTO_LANG
+    sample = sample_page(page.image, prepared.text_height, FIRST_PASS if auto else lang, check_orientation=options.orientation)
+    timings = list(sample.timings)
+    if sample.upside_down:
+        page = page.turned()
+    words, more, used = recognize(page.image, lang, sample.script if auto else None)
+    timings += more
+    if (options.orientation and sample.upside_down is None
+            and reading_confidence(words) < _UPSIDE_DOWN_CONFIDENCE and len(words) >= _MIN_WORDS):
+        # Orientation detection has no say on some pages (dot-matrix dots, sparse forms) and the
+        # sample of lines none either; text read upside down comes back as garbage of confidence
+        # ~0.1-0.2, text read upright at 0.6-0.9. One more pass on the turned page settles it.
+        turned_page = page.turned()
+        turned, more, turned_lang = recognize(turned_page.image, lang)
         timings += more
         if reading_confidence(turned) > reading_confidence(words):
-            words, used, ocr_image = turned, turned_lang, turned_image
-            color, rotation = cv2.rotate(color, cv2.ROTATE_180), (rotation + 180) % 360
-            seal_boxes = None  # found in the page before it was turned
-    leftovers, more = read_leftovers(ocr_image, words, prepared.text_height, used)
+            words, used, page = turned, turned_lang, turned_page
+    leftovers, more = read_leftovers(page.image, words, prepared.text_height, used)
     words, timings = words + leftovers, timings + more
     steps = [StepTiming(s.name, s.applied, s.detail, s.ms) for s in prepared.steps] + timings
     return OcrPage(
         index=source.index,
         words=words,
-        color=color,
+        color=page.color,
         source="tesseract",
-        rotation=rotation,
+        rotation=page.rotation,
         skew_deg=prepared.skew_deg,
         scale=prepared.scale,
         steps=steps,
         lang=used,
-        seal_boxes=seal_boxes,
+        seal_boxes=page.seal_boxes,
     )
 
 

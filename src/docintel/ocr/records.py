@@ -32,6 +32,12 @@ class Word:
         return self.box[1] + self.box[3] / 2
 
 
+def reading_confidence(words: list[Word]) -> float:
+    """Mean confidence per character read."""
+    chars = sum(len(w.text) for w in words)
+    return sum(w.confidence * len(w.text) for w in words) / chars if chars else 0.0
+
+
 @dataclass(frozen=True)
 class StepTiming:
     name: str

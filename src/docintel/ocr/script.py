@@ -109,10 +109,10 @@ def han_variant(gray: np.ndarray, words: Sequence[Word]) -> Script | None:
     return None
 
 
-def cjk_share(words: Sequence[Word]) -> float | None:
-    """The share of Chinese characters among the letters read; None when too few were read to tell."""
+def cjk_share(words: Sequence[Word], min_letters: int = _MIN_LETTERS) -> float | None:
+    """The share of Chinese characters among the letters read; None when fewer than `min_letters` were read."""
     letters = [c for w in words for c in w.text if c.isalpha()]
-    if len(letters) < _MIN_LETTERS:
+    if len(letters) < min_letters:
         return None
     return sum(is_cjk(c) for c in letters) / len(letters)
 
