@@ -1,9 +1,12 @@
 """Pages per minute of `docintel extract` against the plain `tesseract` command on the same
 images, in the same run, both using every core (one single-threaded tesseract per core).
 
-    python benchmarks/throughput.py [--pages 24] [--seed 11] [--workers 2]
+    python benchmarks/throughput.py [--pages 24] [--seed 11] [--workers 2] [--rounds 3]
 
-Target: the work beyond tesseract costs at most 15% of tesseract's own time.
+Target: the work beyond tesseract costs at most 15% of tesseract's own time. The two runs take
+turns, `--rounds` times each, and the fastest of each is compared: on these shared machines a run
+can take 25% longer than the same run a minute before, and taking turns lets both meet the same
+slow spells.
 A second table breaks one worker's time down by stage (preprocessing steps, tesseract, extraction).
 """
 
@@ -80,23 +83,29 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--breakdown-pages", type=int, default=6)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     settings = get_settings()
     folder = Path(tempfile.mkdtemp(prefix="docintel-tp-"))
     generate_samples(folder, args.pages, args.seed, with_orders=False, kinds=SINGLE_PAGE_KINDS)
     images = sorted(p for p in folder.iterdir() if p.suffix.lower() in {".jpg", ".png"})
 
-    baseline = tesseract_baseline(images, BASELINE_LANG, args.workers)
-    ours = docintel_cli(images, args.workers)
+    baselines, runs = [], []
+    for _ in range(args.rounds):
+        baselines.append(tesseract_baseline(images, BASELINE_LANG, args.workers))
+        runs.append(docintel_cli(images, args.workers))
+    baseline, ours = min(baselines), min(runs)
     overhead = ours / baseline - 1
 
     console = Console()
-    table = Table(title=f"Throughput on {len(images)} pages, {args.workers} workers")
-    for column in ("run", "seconds", "pages/min", "vs tesseract"):
+    table = Table(title=f"Throughput on {len(images)} pages, {args.workers} workers, fastest of {args.rounds} rounds")
+    for column in ("run", "seconds", "all rounds", "pages/min", "vs tesseract"):
         table.add_column(column, justify="right")
-    table.add_row(f"tesseract -l {BASELINE_LANG} (baseline)", f"{baseline:.1f}", f"{60 * len(images) / baseline:.1f}", "1.00")
-    table.add_row("docintel extract --json", f"{ours:.1f}", f"{60 * len(images) / ours:.1f}", f"{ours / baseline:.2f}")
-    table.add_row("work beyond tesseract", "", "", f"{overhead:+.0%} (target ≤ {TARGET_OVERHEAD:.0%}: {'met' if overhead <= TARGET_OVERHEAD else 'NOT met'})")
+    table.add_row(f"tesseract -l {BASELINE_LANG} (baseline)", f"{baseline:.1f}", " ".join(f"{t:.1f}" for t in baselines),
+                  f"{60 * len(images) / baseline:.1f}", "1.00")
+    table.add_row("docintel extract --json", f"{ours:.1f}", " ".join(f"{t:.1f}" for t in runs),
+                  f"{60 * len(images) / ours:.1f}", f"{ours / baseline:.2f}")
+    table.add_row("work beyond tesseract", "", "", "", f"{overhead:+.0%} (target ≤ {TARGET_OVERHEAD:.0%}: {'met' if overhead <= TARGET_OVERHEAD else 'NOT met'})")
     console.print(table)
 
     parts = stage_breakdown(images[: args.breakdown_pages], settings.ocr_lang)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +18,7 @@ import pytest
 from docintel.classify import CLASSES, OTHER, apply_classification, classify, feature_view
 from docintel.classify import model as store
 from docintel.classify.dataset import Example
+from docintel.classify.linear import LinearTypeModel, export
 from docintel.classify.predict import decide, low_confidence_type, predict_views
 from docintel.classify.retrain import (
     archive_examples,
@@ -127,6 +130,7 @@ def _copy_shipped(home: Path) -> Path:
     target.mkdir(parents=True)
     meta = json.loads((store.SHIPPED_DIR / store.METADATA_NAME).read_text())
     shutil.copy(store.SHIPPED_DIR / meta["model_file"], target / meta["model_file"])
+    shutil.copy(store.SHIPPED_DIR / meta["arrays_file"], target / meta["arrays_file"])
     shutil.copy(store.SHIPPED_DIR / store.METADATA_NAME, target / store.METADATA_NAME)
     return target
 
@@ -147,16 +151,65 @@ def test_a_tampered_model_is_refused_with_its_reason(home) -> None:
     assert store.current_model().origin == "shipped"
 
 
-def test_a_model_of_another_scikit_learn_version_is_refused(home) -> None:
+def test_a_pickle_of_another_scikit_learn_version_is_refused_its_arrays_are_not(home) -> None:
     folder = _copy_shipped(home)
     meta_path = folder / store.METADATA_NAME
     meta = json.loads(meta_path.read_text())
     meta["sklearn_version"] = "0.24.2"
     meta_path.write_text(json.dumps(meta))
+    assert type(store.load_model(folder).predictor).__name__ == "LinearTypeModel"  # arrays need no scikit-learn
+    del meta["arrays_file"], meta["arrays_sha256"]  # a model saved before arrays were: the pickle alone
+    meta_path.write_text(json.dumps(meta))
     with pytest.raises(DocintelError) as refused:
         store.load_model(folder)
     assert refused.value.code == ErrorCode.MODEL_REJECTED
     assert "scikit-learn 0.24.2" in refused.value.message and "retrain" in refused.value.message
+
+
+def test_a_model_without_arrays_predicts_with_its_pipeline(home, examples) -> None:
+    folder = _copy_shipped(home)
+    meta_path = folder / store.METADATA_NAME
+    meta = json.loads(meta_path.read_text())
+    del meta["arrays_file"], meta["arrays_sha256"]
+    meta_path.write_text(json.dumps(meta))
+    loaded = store.load_model(folder)
+    assert isinstance(loaded.predictor, store.PipelinePredictor)
+    assert classify(_document(examples[0])).doc_type == examples[0].label
+
+
+def test_tampered_arrays_are_refused(home) -> None:
+    folder = _copy_shipped(home)
+    arrays = folder / json.loads((folder / store.METADATA_NAME).read_text())["arrays_file"]
+    data = bytearray(arrays.read_bytes())
+    data[len(data) // 3] ^= 0x01
+    arrays.write_bytes(bytes(data))
+    with pytest.raises(DocintelError) as refused:
+        store.load_model(folder)
+    assert refused.value.code == ErrorCode.MODEL_REJECTED and "modified or damaged" in refused.value.message
+
+
+def test_the_arrays_predict_what_the_pipeline_predicts(examples) -> None:
+    import joblib
+
+    meta = store.read_metadata(store.SHIPPED_DIR)
+    pipeline = joblib.load(store.SHIPPED_DIR / meta["model_file"])
+    arrays = LinearTypeModel.from_bytes((store.SHIPPED_DIR / meta["arrays_file"]).read_bytes())
+    views = [feature_view(e.fields) for e in examples]
+    # and a page with nothing read, and one in English words alone
+    views += [feature_view({"text": ""}), feature_view({"text": "STATEMENT OF ACCOUNT  Customer  Balance due"})]
+    expected = pipeline.predict_proba(views)
+    assert arrays.classes == [str(c) for c in pipeline.classes_]
+    assert np.abs(arrays.predict_proba(views) - expected).max() < 1e-6
+    assert export(pipeline).to_bytes() == (store.SHIPPED_DIR / meta["arrays_file"]).read_bytes()
+
+
+def test_classifying_imports_no_scikit_learn() -> None:
+    """Loading the pickle imported scikit-learn and SciPy: 2 s of CPU in every extract run."""
+    code = ("import sys; from docintel.classify.model import current_model; m = current_model(); "
+            "assert m is not None; print(sorted(n for n in ('sklearn', 'scipy', 'joblib') if n in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
 
 
 def test_a_model_fitted_on_other_features_is_refused(home) -> None:
@@ -185,8 +238,8 @@ def test_train_and_save_records_metrics_and_replaces_the_model(examples, home) -
     second = train_and_save(train[:-1] + held_out[:1], seed=3, directory=store.archive_model_dir(), description="test",
                             sources=[], evaluation=held_out)
     assert first["model_file"] != second["model_file"]
-    files = sorted(p.name for p in store.archive_model_dir().glob("doctype-*.joblib"))
-    assert files == [second["model_file"]]  # the old file went once the metadata switched
+    files = sorted(p.name for p in store.archive_model_dir().glob("doctype-*.*"))
+    assert files == sorted([second["model_file"], second["arrays_file"]])  # the old files went once the metadata switched
     assert second["metrics"]["examples"] == len(held_out)
     assert sum(map(sum, second["metrics"]["confusion_matrix"]["rows_true_columns_predicted"])) == len(held_out)
     loaded = store.current_model()

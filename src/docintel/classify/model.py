@@ -3,10 +3,11 @@
 A model lives in one of exactly two folders: the repository's ``models/`` (shipped, read-only at
 run time) and ``DOCINTEL_HOME/models/`` (retrained from the archive's clerk labels). Nothing
 else is ever unpickled. Each folder holds ``doctype.json`` (classes, training data and its hash,
-scikit-learn version, metrics, the model file's SHA-256) and the model file it names. The file
-name carries its own hash prefix, so a retrain writes a new file beside the old one and switches
-by replacing ``doctype.json`` alone: one atomic rename, and a reader sees the old model or the
-new one, never a mix.
+scikit-learn version, metrics, the model file's SHA-256) and the model file it names, and beside
+it the same model's numbers as arrays (classify/linear.py), which prediction uses without
+importing scikit-learn. File names carry their own hash prefix, so a retrain writes new files
+beside the old ones and switches by replacing ``doctype.json`` alone: one atomic rename, and a
+reader sees the old model or the new one, never a mix.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, Protocol
 
 from docintel.classify.classes import CLASSES
 from docintel.classify.features import FEATURES_VERSION, features_signature
@@ -33,6 +35,7 @@ METADATA_NAME = "doctype.json"
 TRAINING_DATA_NAME = "doctype-training.jsonl.gz"
 FORMAT = 1
 _MODEL_NAME = re.compile(r"^doctype-[0-9a-f]{12}\.joblib$")
+_ARRAYS_NAME = re.compile(r"^doctype-[0-9a-f]{12}\.npz$")
 SHIPPED_DIR = Path(__file__).resolve().parents[3] / "models"
 
 
@@ -45,9 +48,31 @@ def model_dirs() -> list[Path]:
     return [archive_model_dir(), SHIPPED_DIR]
 
 
+class Predictor(Protocol):
+    classes: list[str]
+
+    def predict_proba(self, views: Sequence[dict]) -> Any: ...
+
+
+@dataclass(frozen=True)
+class PipelinePredictor:
+    """The pickled pipeline itself: for a model saved before its arrays were (no arrays file)."""
+
+    pipeline: Any
+
+    @property
+    def classes(self) -> list[str]:
+        return [str(c) for c in self.pipeline.classes_]
+
+    def predict_proba(self, views: Sequence[dict]) -> Any:
+        from docintel.classify.predict import probabilities
+
+        return probabilities(self.pipeline, list(views))
+
+
 @dataclass
 class LoadedModel:
-    pipeline: Any  # a fitted sklearn Pipeline taking feature views
+    predictor: Predictor  # feature views in, class probabilities out
     metadata: dict
     directory: Path
 
@@ -83,7 +108,7 @@ def read_metadata(directory: Path) -> dict:
 
 
 def verify(directory: Path, metadata: dict) -> Path:
-    """The model file, once its name, hash, scikit-learn version and classes check out."""
+    """The model file, once its name, hash, classes and features check out."""
     if metadata.get("format") != FORMAT:
         raise _reject(directory, f"metadata format {metadata.get('format')!r}, expected {FORMAT}")
     name = str(metadata.get("model_file", ""))
@@ -96,11 +121,6 @@ def verify(directory: Path, metadata: dict) -> Path:
     if actual != metadata.get("sha256"):
         raise _reject(directory, f"{name} has SHA-256 {actual[:16]}…, the metadata records {str(metadata.get('sha256'))[:16]}… "
                                  "(the file was modified or damaged)")
-    import sklearn  # imported on use: the CLI and flags import this package and must start fast
-
-    if metadata.get("sklearn_version") != sklearn.__version__:
-        raise _reject(directory, f"trained with scikit-learn {metadata.get('sklearn_version')}, this installation has "
-                                 f"{sklearn.__version__}; retrain it with `docintel classifier train`")
     if list(metadata.get("classes", [])) != list(CLASSES):
         raise _reject(directory, f"classes {metadata.get('classes')} differ from {list(CLASSES)}")
     if metadata.get("features") != features_signature():
@@ -110,6 +130,31 @@ def verify(directory: Path, metadata: dict) -> Path:
     return path
 
 
+def _check_sklearn_version(directory: Path, metadata: dict) -> None:
+    """A pickle is only unpickled by the scikit-learn that wrote it (its arrays need none)."""
+    import sklearn
+
+    if metadata.get("sklearn_version") != sklearn.__version__:
+        raise _reject(directory, f"trained with scikit-learn {metadata.get('sklearn_version')}, this installation has "
+                                 f"{sklearn.__version__}; retrain it with `docintel classifier train`")
+
+
+def _read_arrays(directory: Path, metadata: dict) -> bytes | None:
+    """The model's arrays file, checked against its recorded hash; None when the metadata names none."""
+    name = metadata.get("arrays_file")
+    if name is None:
+        return None
+    if not _ARRAYS_NAME.match(str(name)):
+        raise _reject(directory, f"arrays file name {name!r} is not a doctype-<hash>.npz in this folder")
+    try:
+        data = (directory / name).read_bytes()
+    except OSError:
+        raise _reject(directory, f"arrays file {name} is missing") from None
+    if hashlib.sha256(data).hexdigest() != metadata.get("arrays_sha256"):
+        raise _reject(directory, f"{name} does not have the SHA-256 its metadata records (the file was modified or damaged)")
+    return data
+
+
 def load_model(directory: Path) -> LoadedModel:
     """Load and check the model in ``directory`` (one of model_dirs()); DocintelError if refused."""
     directory = Path(directory)
@@ -117,15 +162,25 @@ def load_model(directory: Path) -> LoadedModel:
         raise _reject(directory, "models are only loaded from the shipped models/ folder or DOCINTEL_HOME/models")
     metadata = read_metadata(directory)
     path = verify(directory, metadata)
-    import joblib
+    arrays = _read_arrays(directory, metadata)
+    if arrays is not None:
+        from docintel.classify.linear import LinearTypeModel
 
-    try:
-        pipeline = joblib.load(path)
-    except OSError as exc:  # replaced by a retrain between the check and the load
-        raise _reject(directory, f"model file unreadable ({exc})") from None
-    if sorted(str(c) for c in getattr(pipeline, "classes_", [])) != sorted(CLASSES):
-        raise _reject(directory, "the pickled pipeline's classes differ from its metadata")
-    return LoadedModel(pipeline, metadata, directory)
+        try:
+            predictor: Predictor = LinearTypeModel.from_bytes(arrays)
+        except (OSError, ValueError, KeyError) as exc:
+            raise _reject(directory, f"arrays file unreadable ({exc})") from None
+    else:
+        _check_sklearn_version(directory, metadata)
+        import joblib
+
+        try:
+            predictor = PipelinePredictor(joblib.load(path))
+        except OSError as exc:  # replaced by a retrain between the check and the load
+            raise _reject(directory, f"model file unreadable ({exc})") from None
+    if sorted(predictor.classes) != sorted(CLASSES):
+        raise _reject(directory, "the model's classes differ from its metadata")
+    return LoadedModel(predictor, metadata, directory)
 
 
 @dataclass
@@ -217,10 +272,18 @@ def save_model(directory: Path, pipeline: Any, metadata: dict, training_data: by
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    from docintel.classify.linear import export
+
+    arrays = export(pipeline).to_bytes()
+    arrays_digest = hashlib.sha256(arrays).hexdigest()
+    arrays_name = f"doctype-{arrays_digest[:12]}.npz"
+    _write_atomically(directory / arrays_name, arrays)
     full = {
         "format": FORMAT,
         "model_file": name,
         "sha256": digest,
+        "arrays_file": arrays_name,
+        "arrays_sha256": arrays_digest,
         "sklearn_version": sklearn.__version__,
         "classes": list(CLASSES),
         "features": features_signature(),
@@ -231,8 +294,8 @@ def save_model(directory: Path, pipeline: Any, metadata: dict, training_data: by
         full["training"] = {**full.get("training", {}), "examples_file": TRAINING_DATA_NAME,
                             "examples_sha256": hashlib.sha256(training_data).hexdigest()}
     _write_atomically(directory / METADATA_NAME, (json.dumps(full, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
-    for old in directory.glob("doctype-*.joblib"):
-        if old.name != name:
+    for old in [*directory.glob("doctype-*.joblib"), *directory.glob("doctype-*.npz")]:
+        if old.name not in (name, arrays_name):
             # A reader that read the old metadata just before finds its file gone and falls back
             # for that call; the metadata's new stamp makes its next call load the new model.
             old.unlink(missing_ok=True)

@@ -55,8 +55,8 @@ def predict_views(model, views: Sequence[dict], cutoff: float | None = None) -> 
     cutoff = threshold() if cutoff is None else cutoff
     if not views:
         return []
-    proba = probabilities(model.pipeline, list(views))
-    classes = [str(c) for c in model.pipeline.classes_]
+    proba = model.predictor.predict_proba(list(views))
+    classes = model.predictor.classes
     return [decide(dict(zip(classes, row)), cutoff, model.origin) for row in proba]
 
 
