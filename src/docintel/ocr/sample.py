@@ -21,7 +21,7 @@ import cv2
 import numpy as np
 
 from docintel.ocr.records import StepTiming, Word, reading_confidence
-from docintel.ocr.script import cjk_share
+from docintel.ocr.script import LATIN_PAGE_SHARE, PURE_LATIN_PAGE_SHARE, cjk_share
 from docintel.ocr.tesseract import run_tesseract
 
 # Lines in the strip, and the width each is cut to, in text heights (about a dozen Chinese
@@ -40,9 +40,6 @@ _MIN_CHARS = 6
 # strips of English pages read no Chinese at all, those of Chinese pages 56% and more; and a
 # Chinese page taken for English is caught after its reading (ocr.recognize).
 _MIN_LETTERS = 12
-# Below this share of Chinese among the strip's letters the page is Latin; below the second, English alone.
-_LATIN_SHARE = 0.2
-_ENGLISH_SHARE = 0.05
 SampleScript = Literal["english", "latin"]
 # The sample goes into the page's timings under this name.
 SAMPLE_STEP = "sample"
@@ -89,10 +86,11 @@ def sample_strip(gray: np.ndarray, text_height: float) -> np.ndarray | None:
 
 
 def _script(words: list[Word]) -> SampleScript | None:
+    """The page's script by the whole-page rule (ocr/script.py), on the strip's letters."""
     share = cjk_share(words, _MIN_LETTERS)
-    if share is None or share >= _LATIN_SHARE:
+    if share is None or share >= LATIN_PAGE_SHARE:
         return None
-    return "english" if share < _ENGLISH_SHARE else "latin"
+    return "english" if share < PURE_LATIN_PAGE_SHARE else "latin"
 
 
 def sample_page(gray: np.ndarray, text_height: float, lang: str, *, check_orientation: bool) -> PageSample:

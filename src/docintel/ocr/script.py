@@ -38,8 +38,8 @@ _MIN_VOTES = 3
 _MARGIN = 0.03
 # Below this share of CJK among letters the page is Latin (English forms), below the second one it
 # has no Chinese at all; fewer letters than this say nothing.
-_LATIN_PAGE = 0.2
-_PURE_LATIN_PAGE = 0.05
+LATIN_PAGE_SHARE = 0.2
+PURE_LATIN_PAGE_SHARE = 0.05
 _MIN_LETTERS = 20
 
 Script = Literal["hans", "hant", "latin"]
@@ -119,11 +119,11 @@ def cjk_share(words: Sequence[Word], min_letters: int = _MIN_LETTERS) -> float |
 
 def is_latin_page(words: Sequence[Word]) -> bool:
     share = cjk_share(words)
-    return share is not None and share < _LATIN_PAGE
+    return share is not None and share < LATIN_PAGE_SHARE
 
 
 def is_pure_latin_page(words: Sequence[Word]) -> bool:
     """A Latin page with no Chinese on it: what the Chinese model read as Chinese there is a few
     stray marks (了, 人, a full-width comma), under 3% of the letters on English forms."""
     share = cjk_share(words)
-    return share is not None and share < _PURE_LATIN_PAGE
+    return share is not None and share < PURE_LATIN_PAGE_SHARE
