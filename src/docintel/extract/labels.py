@@ -72,6 +72,7 @@ class _Label:
     key: str
     label: str
     latin: bool  # matched exactly and as a whole word only
+    chars: frozenset[str]  # the characters of `norm`, for the fuzzy pass's quick test
 
 
 @lru_cache(maxsize=64)
@@ -80,10 +81,8 @@ def _labels_by_size(group: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[tup
     one length in the vocabulary's order. Built once per group: find_labels runs on every line."""
     labels = [(normalize_for_match(label)[0], key, label) for key, labels in group for label in labels]
     sizes = sorted({len(norm) for norm, _, _ in labels if norm}, reverse=True)
-    return tuple(
-        (size, tuple(_Label(norm, key, label, _is_latin(norm)) for norm, key, label in labels if len(norm) == size))
-        for size in sizes
-    )
+    entries = [_Label(norm, key, label, _is_latin(norm), frozenset(norm)) for norm, key, label in labels]
+    return tuple((size, tuple(e for e in entries if len(e.norm) == size)) for size in sizes)
 
 
 def _is_han(char: str) -> bool:
@@ -141,8 +140,9 @@ def find_labels(text: str, group: Mapping[str, Sequence[str]], fuzzy: bool = Tru
             # A window within one edit of the label (one character misread, or one stray
             # character read into it) holds every character of the label but at most one: a
             # label with two of them nowhere in the line cannot match there, which rules out
-            # most labels on most lines before any window is compared.
-            if entry.latin or sum(c not in present for c in entry.norm) > 1:
+            # most labels on most lines before any window is compared (a character the label
+            # holds twice counts once here; the comparison itself is exact).
+            if entry.latin or len(entry.chars - present) > 1:
                 continue
             # One character misread (a window of the label's length) or one stray character
             # read into it (收货人人签字: a window one longer).
