@@ -12,8 +12,8 @@ from docintel.ocr.layout import Line, Segment, group_lines, page_text
 from docintel.ocr.preprocess import PreprocessOptions, preprocess_page
 from docintel.ocr.records import OcrPage, StepTiming, Word, reading_confidence
 from docintel.ocr.region import REREAD_LOOKS, RegionLook, read_region
-from docintel.ocr.sample import SampleScript, sample_page
 from docintel.ocr.residual import keep_residual_word, residual_image, unread_regions
+from docintel.ocr.sample import SampleScript, sample_page
 from docintel.ocr.script import han_variant, is_latin_page, is_pure_latin_page
 from docintel.ocr.tesseract import run_tesseract
 from docintel.settings import get_settings
