@@ -4,6 +4,7 @@ and picks the English model for an English one, so neither is read in full twice
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -12,7 +13,7 @@ import pytest
 
 from docintel.ingest import load_document
 from docintel.ingest.records import SourcePage
-from docintel.ocr import ocr_page, recognize
+from docintel.ocr import default_options, ocr_page, recognize
 from docintel.ocr.sample import sample_strip
 from tests.test_script import ENGLISH, page_of
 
@@ -45,6 +46,13 @@ def test_an_english_page_is_read_once_with_the_english_model():
     assert full_passes(page) == ["tesseract eng"]
     assert any(s.name == "tesseract chi_sim (sample)" for s in page.steps)
     assert "Customer" in page.text
+
+
+def test_no_strip_is_read_when_the_language_is_given_and_orientation_not_checked():
+    options = replace(default_options(), orientation=False)
+    page = ocr_page(as_source(page_of(ENGLISH)), "eng", options)
+    assert full_passes(page) == ["tesseract eng"]
+    assert not any("(sample)" in s.name for s in page.steps)
 
 
 def test_a_page_with_chinese_lines_on_an_english_form_keeps_the_chinese_model():

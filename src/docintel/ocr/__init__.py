@@ -13,7 +13,7 @@ from docintel.ocr.preprocess import PreprocessOptions, preprocess_page
 from docintel.ocr.records import OcrPage, StepTiming, Word, reading_confidence
 from docintel.ocr.region import REREAD_LOOKS, RegionLook, read_region
 from docintel.ocr.residual import keep_residual_word, residual_image, unread_regions
-from docintel.ocr.sample import SampleScript, sample_page
+from docintel.ocr.sample import PageSample, SampleScript, sample_page
 from docintel.ocr.script import han_variant, is_latin_page, is_pure_latin_page
 from docintel.ocr.tesseract import run_tesseract
 from docintel.settings import get_settings
@@ -110,7 +110,9 @@ def ocr_page(source: SourcePage, lang: str, options: PreprocessOptions | None = 
     prepared = preprocess_page(source.image, options, dpi=source.dpi)
     page = _Turnable(prepared.ocr_image, prepared.color, prepared.rotation, prepared.seal_boxes)
     auto = lang == AUTO_LANG
-    sample = sample_page(page.image, prepared.text_height, FIRST_PASS if auto else lang, check_orientation=options.orientation)
+    # The strip tells which way up and which script; with neither asked for, it is not read.
+    sample = (sample_page(page.image, prepared.text_height, FIRST_PASS if auto else lang, check_orientation=options.orientation)
+              if auto or options.orientation else PageSample(None, None))
     timings = list(sample.timings)
     if sample.upside_down:
         page = page.turned()
