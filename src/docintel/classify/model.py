@@ -257,6 +257,9 @@ def save_model(directory: Path, pipeline: Any, metadata: dict, training_data: by
     import joblib
     import sklearn
 
+    from docintel.classify.linear import export
+
+    arrays = export(pipeline).to_bytes()  # first: a pipeline it cannot export leaves no file behind
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=".doctype.", suffix=".joblib.tmp")
@@ -272,9 +275,6 @@ def save_model(directory: Path, pipeline: Any, metadata: dict, training_data: by
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    from docintel.classify.linear import export
-
-    arrays = export(pipeline).to_bytes()
     arrays_digest = hashlib.sha256(arrays).hexdigest()
     arrays_name = f"doctype-{arrays_digest[:12]}.npz"
     _write_atomically(directory / arrays_name, arrays)
