@@ -40,3 +40,17 @@ def test_a_worker_that_dies_costs_its_file_only_and_the_rest_are_read_in_order(t
     assert all(isinstance(r, ExtractionFailure) for r in results)
     assert codes[1] == ("INTERNAL_ERROR" if crash_again else "EMPTY_FILE")
     assert codes[:1] + codes[2:] == ["EMPTY_FILE"] * 4
+
+
+def _reports_opencv_threads(job):
+    import cv2
+
+    return ExtractionFailure(str(job.path), "THREADS", str(cv2.getNumThreads()))
+
+
+def test_files_read_side_by_side_run_opencv_single_threaded(tmp_path: Path, monkeypatch):
+    """Each worker is one core's reader: OpenCV's own threads would compete with the other's."""
+    monkeypatch.setattr(service, "_extract_safely", _reports_opencv_threads)
+    paths = [tmp_path / f"page{i}.png" for i in range(4)]
+    results = list(extract_files(paths, workers=2, classify=False))
+    assert [r.message for r in results] == ["1"] * 4

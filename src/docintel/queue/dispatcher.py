@@ -50,6 +50,7 @@ def _init_worker(environment: dict[str, str], service_pid: int) -> None:
     # Worker processes start fresh (forkserver): they read the service's settings from the environment.
     os.environ.update(environment)
     get_settings.cache_clear()
+    service.init_reader_process()
     threading.Thread(target=_exit_with_service, args=(service_pid,), name="docintel-watchdog", daemon=True).start()
     try:
         os.nice(WORKER_NICENESS)
