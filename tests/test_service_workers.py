@@ -49,8 +49,16 @@ def _reports_opencv_threads(job):
 
 
 def test_files_read_side_by_side_run_opencv_single_threaded(tmp_path: Path, monkeypatch):
-    """Each worker is one core's reader: OpenCV's own threads would compete with the other's."""
+    """Each worker is one core's reader: OpenCV's own threads would compete with the other's.
+    This process runs OpenCV's thread pool first: a worker forked from it that reconfigured the
+    pool hung."""
+    import cv2
+    import numpy as np
+
+    threads = cv2.getNumThreads()
+    cv2.GaussianBlur(np.zeros((3000, 3000), np.uint8), (0, 0), 5)
     monkeypatch.setattr(service, "_extract_safely", _reports_opencv_threads)
     paths = [tmp_path / f"page{i}.png" for i in range(4)]
     results = list(extract_files(paths, workers=2, classify=False))
     assert [r.message for r in results] == ["1"] * 4
+    assert cv2.getNumThreads() == threads  # this process's own setting is given back

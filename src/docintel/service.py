@@ -6,6 +6,7 @@ import logging
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
@@ -121,13 +122,30 @@ def extract_files(
 
 
 def init_reader_process() -> None:
-    """Set up a process that reads pages beside others, one per core: OpenCV single-threaded, as
-    tesseract is (ocr/tesseract.py). Its own threads on a core another reader is using cost more
-    than they give: 23 pages on 2 workers took 4-6% less CPU and wall time with one thread each
-    (two pairs of runs). A process reading alone keeps OpenCV's threads."""
+    """Set up a fresh process that reads pages beside others, one per core (the HTTP queue's
+    workers): OpenCV single-threaded, as tesseract is (ocr/tesseract.py). Its own threads on a
+    core another reader is using cost more than they give: 23 pages on 2 workers took 4-6% less
+    CPU and wall time with one thread each (two pairs of runs). Not for a forked process: one
+    forked from a parent whose OpenCV threads have run hangs reconfiguring them (see
+    _single_threaded_opencv)."""
     import cv2
 
     cv2.setNumThreads(1)
+
+
+@contextmanager
+def _single_threaded_opencv() -> Iterator[None]:
+    """OpenCV single-threaded in this process while the workers it forks read (they inherit the
+    setting and never touch the thread pool copied from this process): the workers' reason is
+    init_reader_process's, and this process only waits on them meanwhile."""
+    import cv2
+
+    previous = cv2.getNumThreads()
+    cv2.setNumThreads(1)
+    try:
+        yield
+    finally:
+        cv2.setNumThreads(previous)
 
 
 def _extract_all(jobs: list[_Job], workers: int | None) -> Iterator[ExtractionResult]:
@@ -137,7 +155,7 @@ def _extract_all(jobs: list[_Job], workers: int | None) -> Iterator[ExtractionRe
         return
     start = 0
     while start < len(jobs):
-        with ProcessPoolExecutor(max_workers=count, initializer=init_reader_process) as pool:
+        with _single_threaded_opencv(), ProcessPoolExecutor(max_workers=count) as pool:
             futures = [pool.submit(_extract_safely, job) for job in jobs[start:]]
             for offset, future in enumerate(futures):
                 try:
