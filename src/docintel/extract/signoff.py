@@ -14,10 +14,12 @@ from docintel.extract.marks import detect_handwriting
 from docintel.ocr.layout import SEGMENT_SEPARATOR, Line, bounding_box
 from docintel.ocr.records import OcrPage
 
-# How far from its label a signature may reach, in text-line heights.
 # The signature's confidence on a document where no sign-off field was found at all: nothing says
-# whether it was signed (flags: no UNSIGNED on such a receipt, a doubt instead).
+# whether it was signed (flags: no UNSIGNED on such a receipt, a doubt instead). A field found
+# always gives 0.5 or more (marks_handwriting: a score of 0.5 and up is present, and an absent
+# mark's confidence is 1 - score), so this value marks the case alone.
 NO_SIGNOFF_FIELD_CONFIDENCE = 0.3
+# How far from its label a signature may reach, in text-line heights.
 _REACH_RIGHT = 11.0
 _REACH_UP = 1.6
 _REACH_DOWN = 1.8
