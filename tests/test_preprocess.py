@@ -11,10 +11,10 @@ import pytesseract
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from docintel.ocr.geometry import components, ink_mask
+from docintel.ocr.geometry import components, ink_mask, rule_lines
 from docintel.ocr.histogram import percentile_u8
 from docintel.ocr.preprocess import PreparedPage, PreprocessOptions, preprocess_page
-from docintel.ocr.preprocess_color import binarize, flatten_illumination
+from docintel.ocr.preprocess_color import _FLATTEN_BAND_ROWS, binarize, divide_by_background, flatten_illumination
 from tests.imaging import rotate
 
 FONT = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
@@ -222,6 +222,29 @@ def test_components_are_opencvs_whatever_the_label_width():
         count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
         ours = components(mask)
         assert ours[0] == count and np.array_equal(ours[1], labels) and np.array_equal(ours[2], stats)
+
+
+def test_rule_lines_are_opencvs_openings_by_a_line():
+    """Sped up by dilating only the rows and columns the erosion left ink in: the same pixels."""
+    rng = np.random.default_rng(3)
+    page = ink_mask(cv2.cvtColor(render_page("pink"), cv2.COLOR_BGR2GRAY))
+    masks = [page, page[:, :5], np.zeros((40, 30), np.uint8)]
+    masks += [(rng.random(rng.integers(1, 90, 2)) < rng.random()).astype(np.uint8) * 255 for _ in range(60)]
+    for mask in masks:
+        for length in (1, 3, 17, 60):
+            opened = [cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, size))
+                      for size in ((length, 1), (1, length))]
+            assert np.array_equal(rule_lines(mask, length), cv2.bitwise_or(*opened))
+    assert rule_lines(page, 60).any()  # the form's rules are found at all
+
+
+def test_division_by_the_background_is_done_in_bands_with_the_same_bytes():
+    rng = np.random.default_rng(5)
+    height = 3 * _FLATTEN_BAND_ROWS + 17  # a last band shorter than the others
+    gray = rng.integers(0, 256, (height, 301), dtype=np.uint8)
+    background = rng.integers(0, 256, (height, 301), dtype=np.uint8)
+    whole = cv2.divide(gray, cv2.max(background, 1), scale=255.0, dtype=cv2.CV_32F)
+    assert np.array_equal(divide_by_background(gray, background), np.clip(whole, 0, 255).astype(np.uint8))
 
 
 def test_pink_paper_is_flattened_not_wiped():

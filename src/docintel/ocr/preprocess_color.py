@@ -27,6 +27,7 @@ RED_INK_MIN_R = 0.80
 # at a kernel of this many text heights, on a downscaled copy for speed.
 BACKGROUND_TEXT_HEIGHTS = 2.5
 BACKGROUND_WORK_SIDE = 700
+_FLATTEN_BAND_ROWS = 128
 # Sauvola-style local threshold, computed via box filters (OpenCV core has no Sauvola).
 SAUVOLA_K = 0.2
 SAUVOLA_R = 128.0
@@ -103,9 +104,21 @@ def flatten_illumination(gray: np.ndarray, text_height: float) -> np.ndarray:
     background = cv2.morphologyEx(small, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
     background = cv2.GaussianBlur(background, (0, 0), k / 2)
     background = cv2.resize(background, (w, h), interpolation=cv2.INTER_LINEAR)
-    # OpenCV widens the bytes to float itself: the same quotients without two page-size float copies.
-    flat = cv2.divide(gray, cv2.max(background, 1), scale=255.0, dtype=cv2.CV_32F)
-    return np.clip(flat, 0, 255).astype(np.uint8)
+    return divide_by_background(gray, background)
+
+
+def divide_by_background(gray: np.ndarray, background: np.ndarray) -> np.ndarray:
+    """255 * gray / background, cut to bytes (not rounded: tesseract was tuned on these pixels).
+
+    Worked out a band of rows at a time: the page's quotients in floats are 35 MB at 300 dpi, a
+    band's stay in the cache, and the same bytes come out in half the time."""
+    background = cv2.max(background, 1)
+    flat = np.empty_like(gray)
+    for top in range(0, gray.shape[0], _FLATTEN_BAND_ROWS):
+        band = slice(top, top + _FLATTEN_BAND_ROWS)
+        quotient = cv2.divide(gray[band], background[band], scale=255.0, dtype=cv2.CV_32F)
+        flat[band] = np.minimum(quotient, 255, out=quotient)  # never negative: capping is the clip
+    return flat
 
 
 def erase_rules(gray: np.ndarray, text_height: float) -> np.ndarray:
@@ -119,7 +132,7 @@ def erase_rules(gray: np.ndarray, text_height: float) -> np.ndarray:
     lines = rule_lines(ink_mask(gray), min_len)
     lines = cv2.dilate(lines, np.ones((RULE_GROW, RULE_GROW), np.uint8))
     out = gray.copy()
-    out[lines > 0] = int(percentile_u8(gray, 90))
+    np.copyto(out, np.uint8(percentile_u8(gray, 90)), where=lines > 0)
     return out
 
 
