@@ -57,6 +57,10 @@ PAPER_COLOURS = ("white", "pink", "yellow", "blue", "green")
 BOOK_FLAGS = ("NO_MATCH", "QTY_MISMATCH", "PRICE_MISMATCH", "ITEM_MISSING", "ITEM_UNEXPECTED", "CUSTOMER_MISMATCH", "DUPLICATE_RECEIPT", "DATE_OUT_OF_RANGE")
 DATE_WINDOW_DAYS = 60  # DATE_OUT_OF_RANGE: receipt more than this many days after the order
 PDF_EPOCH = time.gmtime(1704067200)  # 2024-01-01: fixed PDF dates keep bytes deterministic
+# The layers inked onto every page, in order, before the signature and the seal.
+_INK_LAYERS = ("pre", "red", "data", "hand", "drv")
+# A signature a black-and-white scan kept less of than this share of is not on the stored page.
+SIGNATURE_SEEN_MIN = 0.2
 
 
 @dataclass
@@ -756,15 +760,19 @@ def render_built(b: Built, seed: int) -> tuple[list[Image.Image], GroundTruth]:
     images = []
     cmeta: dict = {}
     skews = []
+    signature_seen: float | None = None
     for page in pages:
         paper = b.doc.extra.get("paper_override", plan.paper)
+        spec = CaptureSpec(plan.capture, plan.color, plan.rotation, plan.dpi)
+        before = (rng.getstate(), nrng.bit_generator.state)
         if paper == "whiteboard":
             arr = page.canvas.compose("white", nrng, ["pre", "red"])
             arr = arr * np.float32(0.93) + np.float32(0.05) * _glare(arr.shape, nrng)[..., None]
         else:
-            arr = page.canvas.compose(paper, nrng, ["pre", "red", "data", "hand", "drv", "sig", "seal"])
-        spec = CaptureSpec(plan.capture, plan.color, plan.rotation, plan.dpi)
+            arr = page.canvas.compose(paper, nrng, [*_INK_LAYERS, "sig", "seal"])
         im, m = capture(arr, spec, rng, nrng)
+        if plan.color == "bw" and "sig" in page.canvas.layers and "signature_ink" in marks:
+            signature_seen = _signature_seen(page, paper, spec, im, before, rng, nrng)
         images.append(im)
         skews.append(m.get("skew_deg", 0.0))
         cmeta = m if not cmeta else cmeta
@@ -772,6 +780,15 @@ def render_built(b: Built, seed: int) -> tuple[list[Image.Image], GroundTruth]:
     truth.pages = len(pages)
     # Some sales-slip layouts print no customer sign-off field: nothing was signed there.
     truth.signature_present = truth.signature_present and "signature_ink" in marks
+    if signature_seen is not None:
+        marks["signature_seen"] = round(signature_seen, 3)
+        if signature_seen < SIGNATURE_SEEN_MIN:
+            # The scanner's threshold took the faint (carbon) signature: the stored page shows
+            # specks at most, and a clerk looking at it sees an unsigned receipt.
+            truth.signature_present = False
+            marks["signature_erased"] = True
+            if truth.doc_type == "signoff_receipt" and all(f.code != "UNSIGNED" for f in truth.expected_flags):
+                truth.expected_flags.append(ExpectedFlag(code="UNSIGNED"))
     meta = truth.meta
     meta.update({
         "paper": b.doc.extra.get("paper_override", plan.paper),
@@ -795,6 +812,23 @@ def render_built(b: Built, seed: int) -> tuple[list[Image.Image], GroundTruth]:
     meta.update({k: v for k, v in cmeta.items() if k not in ("skew_deg", "effective_dpi")})
     meta.update(marks)
     return images, truth
+
+
+def _signature_seen(page: Page, paper: str, spec: CaptureSpec, captured: Image.Image, before: tuple,
+                    rng: random.Random, nrng: np.random.Generator) -> float:
+    """The share of the signature's strokes that came out black in a black-and-white scan: the page
+    is captured again from the same random state without the signature, and the pixels black only
+    with it are counted against the signature's own (scaled to the stored image's size)."""
+    after = (rng.getstate(), nrng.bit_generator.state)
+    rng.setstate(before[0])
+    nrng.bit_generator.state = before[1]
+    unsigned, _ = capture(page.canvas.compose(paper, nrng, [*_INK_LAYERS, "seal"]), spec, rng, nrng)
+    rng.setstate(after[0])
+    nrng.bit_generator.state = after[1]
+    signed_ink, unsigned_ink = (np.asarray(im.convert("L")) < 128 for im in (captured, unsigned))
+    strokes = np.count_nonzero(np.asarray(page.canvas.layers["sig"]) >= 128)
+    scale = signed_ink.size / (page.canvas.W * page.canvas.H)
+    return float(np.count_nonzero(signed_ink & ~unsigned_ink)) / max(1.0, strokes * scale)
 
 
 def _glare(shape: tuple, nrng: np.random.Generator) -> np.ndarray:
