@@ -764,14 +764,16 @@ def render_built(b: Built, seed: int) -> tuple[list[Image.Image], GroundTruth]:
     for page in pages:
         paper = b.doc.extra.get("paper_override", plan.paper)
         spec = CaptureSpec(plan.capture, plan.color, plan.rotation, plan.dpi)
-        before = (rng.getstate(), nrng.bit_generator.state)
+        # Only a bilevel scan can lose a signature (to its threshold): that page is measured.
+        measured = plan.color == "bw" and "sig" in page.canvas.layers and "signature_ink" in marks
+        before = (rng.getstate(), nrng.bit_generator.state) if measured else None
         if paper == "whiteboard":
             arr = page.canvas.compose("white", nrng, ["pre", "red"])
             arr = arr * np.float32(0.93) + np.float32(0.05) * _glare(arr.shape, nrng)[..., None]
         else:
             arr = page.canvas.compose(paper, nrng, [*_INK_LAYERS, "sig", "seal"])
         im, m = capture(arr, spec, rng, nrng)
-        if plan.color == "bw" and "sig" in page.canvas.layers and "signature_ink" in marks:
+        if before is not None:
             signature_seen = _signature_seen(page, paper, spec, im, before, rng, nrng)
         images.append(im)
         skews.append(m.get("skew_deg", 0.0))
