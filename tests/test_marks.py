@@ -132,6 +132,14 @@ def test_cursive_signature_is_found(paper, ink):
     assert 320 <= x <= 360 and w > 300
 
 
+def test_printed_glyphs_standing_on_the_line_are_not_handwriting():
+    """Dot-matrix print often sits on the field's line: rejoining strokes across the line must not
+    make a signature of glyphs that only touch it."""
+    img = blank_form("white")
+    ImageDraw.Draw(img).text((340, SIGN_Y - 30), "张三 李四 王五", font=ImageFont.truetype(FONT, 40), fill=(25, 25, 25))
+    assert not detect_handwriting(to_bgr(img), SIGN_REGION).present
+
+
 @pytest.mark.parametrize("color", [BLUE_PEN, BLACK_PEN])
 def test_handwritten_name_is_found(color):
     img = blank_form("yellow")

@@ -29,6 +29,8 @@ DEFAULT_TEXT_HEIGHT = 40.0
 PRINTED_MAX_HEIGHT = 1.5
 # Straight rules at least this many text heights long are form lines/underscores.
 RULE_TEXT_HEIGHTS = 2.0
+# Rows a removed rule takes with its fringe, and a little more: a stroke crossing it is rejoined.
+_RULE_BAND_PX = 11
 # A component whose pixels spread less than this many text heights (standard deviation) across its
 # main direction is a thin straight line (a 1-2 px streak spreads ~0.5 px); a pen stroke is wider and
 # curves (even a single upright stroke of a carbon copy spreads ~2 px).
@@ -240,7 +242,13 @@ def detect_handwriting(color: np.ndarray, region: Box, printed_boxes: Sequence[B
     # Erase rules with their anti-aliased/JPEG fringe: the fringe would otherwise bridge printed
     # glyphs that sit on the line (dot-matrix print is often offset onto the rule) into one long blob.
     rules = cv2.subtract(mask, remove_rules(mask, rule))
-    mask = cv2.subtract(mask, cv2.dilate(rules, np.ones((5, 5), np.uint8)))
+    cut = cv2.dilate(rules, np.ones((5, 5), np.uint8))
+    mask = cv2.subtract(mask, cut)
+    # A signature written across the field's line is cut in pieces by that: each stroke loses the
+    # band of the line, and no piece is a signature's size. The band is inked back where ink stands
+    # both above and below it, which a crossing stroke has and the line alone has not.
+    crossing = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, _RULE_BAND_PX)))
+    mask = cv2.bitwise_or(mask, cv2.bitwise_and(crossing, cut))
     # Join dotted carbon-copy strokes and pen skips, without merging separate printed glyphs much.
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3)))
     stats, length, blue_share, spread = _stroke_lengths(mask, blue)
