@@ -18,9 +18,9 @@ import logging
 import os
 import re
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Sequence
 from typing import Any, Protocol
 
 from docintel.classify.classes import CLASSES

@@ -14,7 +14,7 @@ from docintel.ocr.records import OcrPage, StepTiming, Word, reading_confidence
 from docintel.ocr.region import REREAD_LOOKS, RegionLook, read_region
 from docintel.ocr.residual import keep_residual_word, residual_image, unread_regions
 from docintel.ocr.sample import PageSample, SampleScript, sample_page
-from docintel.ocr.script import han_variant, is_latin_page, is_pure_latin_page
+from docintel.ocr.script import han_variant, latin_script
 from docintel.ocr.tesseract import run_tesseract
 from docintel.settings import get_settings
 
@@ -56,7 +56,7 @@ def recognize(image: np.ndarray, lang: str, script: SampleScript | None = None) 
     timings.append(first)
     # A page in English alone is read with the English model alone: a third of the time of
     # chi_sim+eng, which a page mixing English and Chinese needs.
-    script = ("english" if is_pure_latin_page(words) else "latin") if is_latin_page(words) else han_variant(image, words)
+    script = latin_script(words) or han_variant(image, words)
     if script not in SECOND_PASS:
         return words, timings, FIRST_PASS
     words, second = run_tesseract(image, SECOND_PASS[script])

@@ -20,8 +20,8 @@ from typing import Literal
 import cv2
 import numpy as np
 
-from docintel.ocr.records import StepTiming, Word, reading_confidence
-from docintel.ocr.script import LATIN_PAGE_SHARE, PURE_LATIN_PAGE_SHARE, cjk_share
+from docintel.ocr.records import StepTiming, reading_confidence
+from docintel.ocr.script import latin_script
 from docintel.ocr.tesseract import run_tesseract
 
 # Lines in the strip, and the width each is cut to, in text heights (about a dozen Chinese
@@ -85,14 +85,6 @@ def sample_strip(gray: np.ndarray, text_height: float) -> np.ndarray | None:
     return np.vstack(pieces[:-1])
 
 
-def _script(words: list[Word]) -> SampleScript | None:
-    """The page's script by the whole-page rule (ocr/script.py), on the strip's letters."""
-    share = cjk_share(words, _MIN_LETTERS)
-    if share is None or share >= LATIN_PAGE_SHARE:
-        return None
-    return "english" if share < PURE_LATIN_PAGE_SHARE else "latin"
-
-
 def sample_page(gray: np.ndarray, text_height: float, lang: str, *, check_orientation: bool) -> PageSample:
     """Read the strip (turned too, when it reads poorly and orientation is checked)."""
     strip = sample_strip(gray, text_height)
@@ -111,5 +103,5 @@ def sample_page(gray: np.ndarray, text_height: float, lang: str, *, check_orient
         elif confidence > turned_confidence + ORIENTATION_MARGIN:
             upside_down = False
     named = tuple(StepTiming(f"{t.name} ({SAMPLE_STEP})", True, t.detail, t.ms) for t in timings)
-    script = _script(words) if reading_confidence(words) >= POOR_READING else None
+    script = latin_script(words, _MIN_LETTERS) if reading_confidence(words) >= POOR_READING else None
     return PageSample(upside_down, script, named)

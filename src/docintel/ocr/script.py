@@ -117,13 +117,20 @@ def cjk_share(words: Sequence[Word], min_letters: int = _MIN_LETTERS) -> float |
     return sum(is_cjk(c) for c in letters) / len(letters)
 
 
+def latin_script(words: Sequence[Word], min_letters: int = _MIN_LETTERS) -> Literal["english", "latin"] | None:
+    """'english' for a Latin page with no Chinese on it (what the Chinese model read as Chinese
+    there is a few stray marks, 了, 人, a full-width comma: under 3% of the letters on English
+    forms), 'latin' for a Latin page with some Chinese, None for a Chinese page or one with fewer
+    than `min_letters` letters read."""
+    share = cjk_share(words, min_letters)
+    if share is None or share >= LATIN_PAGE_SHARE:
+        return None
+    return "english" if share < PURE_LATIN_PAGE_SHARE else "latin"
+
+
 def is_latin_page(words: Sequence[Word]) -> bool:
-    share = cjk_share(words)
-    return share is not None and share < LATIN_PAGE_SHARE
+    return latin_script(words) is not None
 
 
 def is_pure_latin_page(words: Sequence[Word]) -> bool:
-    """A Latin page with no Chinese on it: what the Chinese model read as Chinese there is a few
-    stray marks (了, 人, a full-width comma), under 3% of the letters on English forms."""
-    share = cjk_share(words)
-    return share is not None and share < PURE_LATIN_PAGE_SHARE
+    return latin_script(words) == "english"
