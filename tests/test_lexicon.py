@@ -162,6 +162,29 @@ def test_a_longer_printed_name_is_left_alone_unless_one_known_name_is_in_it_near
     assert lexicon.customers.repair_inside(read, lexicon.places) is None
 
 
+def test_a_known_name_printed_intact_is_not_another_known_name_misread() -> None:
+    # The book knows both firms; the slip prints the first in full, read right.
+    book = ["无锡市汇通电子科技有限公司", "汇通电子", "匯通電器"]
+    lexicon = Lexicon.of(book, []).with_places(["无锡", "台中"])
+    assert lexicon.customers.repair_inside("无锡市汇通电子科技有限公司", lexicon.places) is None
+    document = apply_lexicon(ExtractedDocument(file="x.jpg", customer="无锡市汇通电子科技有限公司"), lexicon)
+    assert document.customer == "无锡市汇通电子科技有限公司" and document.readings == {}
+    # A reading of the other firm's name with one character misread is still put right.
+    assert lexicon.customers.repair_inside("台中匯週電器行", lexicon.places) == ("台中匯通電器行", pytest.approx(6 / 7))
+
+
+@pytest.mark.parametrize(("read", "known"), [
+    ("詢雄恆達水電工神行", "高雄恆達水電工程行"),        # the city and the trade both misread
+    ("天津奔源装饰工程经营半", "天津鑫源装饰工程经营部"),
+])
+def test_a_name_put_right_inside_is_then_snapped_to_the_full_name_it_is_a_slip_from(read: str, known: str) -> None:
+    lexicon = Lexicon.of(["高雄恆達", "高雄恆達水電工程行", "鑫源装饰", "天津鑫源装饰工程经营部", "厦门鑫源装饰工程有限公司"], [])
+    lexicon = lexicon.with_places(["高雄", "天津", "厦门"])
+    assert lexicon.customers.snap(read, lexicon.places) is None  # two slips: too far for a snap alone
+    document = apply_lexicon(ExtractedDocument(file="x.jpg", customer=read), lexicon)
+    assert document.customer == known and document.readings == {"customer": read}
+
+
 def test_a_traditional_reading_keeps_its_script_when_snapped_to_a_simplified_book() -> None:
     products = NameList.of(["缠绕膜", "膨胀螺丝", "LED灯管"])
     assert products.snap("纏繞腊") == ("纏繞膜", pytest.approx(2 / 3))

@@ -108,6 +108,7 @@ class NameList:
         chars = [(i, k) for i, c in enumerate(text) if len(k := name_key(c)) == 1]
         read_key = "".join(k for _, k in chars)
         place = _place_of(read_key, places)
+        intact = self._intact_positions(read_key)
         traditional = is_traditional(text)
         best: tuple[int, str] | None = None
         tied = False
@@ -116,7 +117,9 @@ class NameList:
             if len(key) < MIN_INSIDE_LENGTH or len(key) >= len(read_key) or sum(c in read_key for c in key) < len(key) - allowed:
                 continue
             fixes = _fixes_inside(read_key, key, allowed, len(place))
-            if not fixes:
+            # Another known name printed intact is read right: 无锡市汇通电子科技 holds the book's 汇通电子,
+            # so its 子 is not the book's 汇通电器 misread.
+            if not fixes or any(pos in intact for pos, _ in fixes):
                 continue
             spelled = [c for c in spelling if len(name_key(c)) == 1]
             if len(spelled) != len(key):
@@ -133,6 +136,18 @@ class NameList:
         if best is None or tied:
             return None
         return best[1], 1.0 - best[0] / len(read_key)
+
+    def _intact_positions(self, read_key: str) -> set[int]:
+        """Positions of `read_key` covered by a known name of MIN_INSIDE_LENGTH or more standing there intact."""
+        covered: set[int] = set()
+        for key in self.names:
+            if len(key) < MIN_INSIDE_LENGTH:
+                continue
+            start = read_key.find(key)
+            while start >= 0:
+                covered.update(range(start, start + len(key)))
+                start = read_key.find(key, start + 1)
+        return covered
 
     def split_known_prefix(self, text: str | None) -> tuple[str, str] | None:
         """(known name, rest as written) when `text` is a known name with more glued on.
@@ -364,6 +379,10 @@ def _snap_company(document: ExtractedDocument, name: str, known: NameList, place
     # Wing Fung Engineering) is read right: the book abbreviates, and the print stays.
     if not snapped or _longer_than(read, snapped[0]):
         snapped = known.repair_inside(read, places)
+        # Put right where it holds a known name, the reading may now be within a slip of a known
+        # full name (詢雄恆達水電工神行: 高雄恆達 put right, then 工神行 is the book's 工程行 misread).
+        if snapped and (again := known.snap(snapped[0], places)) and not _longer_than(snapped[0], again[0]):
+            snapped = (again[0], min(snapped[1], again[1]))
     if snapped:
         document.readings[name] = read
         setattr(document, name, snapped[0])
