@@ -237,6 +237,7 @@ def test_ids_keep_their_letters():
 
     assert parse_id(": p0-2024-081593") == "PO-2024-081593"
     assert parse_id("P0-2024-0315") == "PO-2024-0315"
+    assert parse_id("P0+2024-051890") == "PO-2024-051890"  # the hyphen read as a plus
     assert parse_id("SO20240315-0012") == "SO20240315-0012"
     assert parse_id("0262448") == "0262448"
     assert parse_id("DN-24-00871") == "DN-24-00871"

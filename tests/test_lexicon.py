@@ -136,6 +136,20 @@ def test_an_order_number_read_with_look_alikes_is_written_as_the_books() -> None
     assert twins.known_order_number("S0-1") is None
 
 
+def test_an_order_number_whose_letter_prefix_was_lost_is_the_one_book_number_ending_so() -> None:
+    from docintel.match import confusable_key
+
+    book = ["PO-2024-052851", "HT24020873", "CG-2409-793", "CG-2024-011111", "PO-2024-011111"]
+    lexicon = Lexicon().with_order_numbers([(confusable_key(n), n) for n in book], confusable_key)
+    assert lexicon.known_order_number("2024-052851") == "PO-2024-052851"  # 站-2024-052851 as read
+    assert lexicon.known_order_number("24020873") == "HT24020873"
+    assert lexicon.known_order_number("2024-011111") is None  # two prefixes end so: which is not known
+    assert lexicon.known_order_number("2409-793") is None     # too short a tail to tell
+    assert lexicon.known_order_number("X2024-052851") is None  # a prefix read, and not the book's
+    document = apply_lexicon(ExtractedDocument(file="x.jpg", order_no="2024-052851"), lexicon)
+    assert (document.order_no, document.readings) == ("PO-2024-052851", {"order_no": "2024-052851"})
+
+
 @pytest.mark.parametrize(("read", "printed"), [
     ("佛出市永固电气设备有限公司", "佛山市永固电气设备有限公司"),   # a misread city that is no city
     ("佛山市永四电气设备有限公司", "佛山市永固电气设备有限公司"),   # a misread brand

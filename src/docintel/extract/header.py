@@ -25,6 +25,8 @@ from docintel.ocr.records import Word
 # Document and order numbers: letters, digits and the separators ERPs put in them.
 _ID_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-_/.]*[A-Za-z0-9]")
 _LETTER_ZERO_PREFIX = re.compile(r"^([A-Za-z])0([-_/])")
+# A hyphen inside a number that dot-matrix pins or a crossing rule turned into a plus (P0+2024-051890).
+_PLUS_FOR_HYPHEN = re.compile(r"(?<=[A-Za-z0-9])\+(?=[A-Za-z0-9])")
 # Fuzzy label hits are trusted a little less than exact ones.
 _FUZZY_WEIGHT = 0.8
 # Values found below the item table (e.g. 签收日期 beside the signature) rank below header ones.
@@ -89,7 +91,7 @@ def _clean_text(raw: str) -> str:
 
 
 def parse_id(raw: str) -> str | None:
-    for token in _ID_TOKEN.findall(fold_width(raw).replace(" ", "")):
+    for token in _ID_TOKEN.findall(_PLUS_FOR_HYPHEN.sub("-", fold_width(raw).replace(" ", ""))):
         if len(token) >= 4 and any(ch.isdigit() for ch in token):
             # PO-, SO-: a letter, then 0 before the separator, is the letter O misread.
             return _LETTER_ZERO_PREFIX.sub(lambda m: m.group(1).upper() + "O" + m.group(2), token)

@@ -37,6 +37,11 @@ MAX_INSIDE_GAP = 3
 MIN_PREFIX_LENGTH = 2
 MIN_SPEC_LENGTH = 2
 _NOT_NAME = re.compile(r"[\s\W_]+", re.UNICODE)
+# An order number's letter prefix (PO-, CG, HT), and how much must follow it for the number to be
+# found without it: a shorter tail is too likely another number's.
+_LETTER_PREFIX = re.compile(r"[A-Za-z]{1,4}[-_/. ]*(?=[0-9])")
+_STARTS_WITH_DIGIT = re.compile(r"\s*[0-9]")
+MIN_BARE_NUMBER = 8
 _SIZE_OR_MODEL = re.compile(r"[0-9A-Za-z]")
 
 
@@ -268,6 +273,9 @@ class Lexicon:
     # read is the book's PO24101358 when no other order shares the key.
     order_numbers: dict[str, tuple[str, ...]] = field(default_factory=dict)
     order_key: Callable[[str], str | None] | None = None
+    # The same numbers by the key of what follows their letter prefix: a PO- or CG- read as a
+    # Chinese character or a speck and dropped (站-2024-052851 read for PO-2024-052851).
+    bare_order_numbers: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # Place names that open company names (杭州, 佛山…), as keys: printed ones are never "put right".
     places: tuple[str, ...] = ()
 
@@ -293,10 +301,14 @@ class Lexicon:
     def with_order_numbers(self, numbers: Iterable[tuple[str | None, str]], key: Callable[[str], str | None]) -> Lexicon:
         """This lexicon with order numbers: (look-alike key, number) pairs and the key function."""
         by_key: dict[str, set[str]] = {}
+        by_bare_key: dict[str, set[str]] = {}
         for number_key, number in numbers:
             if number_key:
                 by_key.setdefault(number_key, set()).add(number)
-        return replace(self, order_numbers={k: tuple(sorted(v)) for k, v in by_key.items()}, order_key=key)
+            if (bare := _after_letter_prefix(number)) and (bare_key := key(bare)):
+                by_bare_key.setdefault(bare_key, set()).add(number)
+        return replace(self, order_numbers={k: tuple(sorted(v)) for k, v in by_key.items()}, order_key=key,
+                       bare_order_numbers={k: tuple(sorted(v)) for k, v in by_bare_key.items()})
 
     def with_places(self, places: Iterable[str]) -> Lexicon:
         keys = {name_key(p) for p in places}
@@ -307,7 +319,12 @@ class Lexicon:
         """The one book order number `text` reads as once look-alike characters are folded."""
         if not text or self.order_key is None:
             return None
-        found = self.order_numbers.get(self.order_key(text) or "", ())
+        key = self.order_key(text) or ""
+        found = self.order_numbers.get(key, ())
+        if not found and _STARTS_WITH_DIGIT.match(unicodedata.normalize("NFKC", text)) and len(key) >= MIN_BARE_NUMBER:
+            # Digits alone where the book's number has a letter prefix: the prefix was lost, when
+            # only one of the book's numbers ends so.
+            found = self.bare_order_numbers.get(key, ())
         return found[0] if len(found) == 1 else None
 
     def split_product(self, text: str | None) -> tuple[str, str] | None:
@@ -325,6 +342,16 @@ class Lexicon:
         if _SIZE_OR_MODEL.search(rest) or any(_opens_with(rest_key, k) for k in known):
             return split
         return None
+
+
+def _after_letter_prefix(number: str) -> str | None:
+    """What follows an order number's letter prefix (2024-052851 of PO-2024-052851), or None when
+    it has none or too little follows for a lost prefix to be told apart."""
+    folded = unicodedata.normalize("NFKC", number)
+    if not (prefix := _LETTER_PREFIX.match(folded)):
+        return None
+    rest = folded[prefix.end():]
+    return rest if sum(ch.isalnum() for ch in rest) >= MIN_BARE_NUMBER else None
 
 
 def _opens_with(rest_key: str, spec_key: str) -> bool:
