@@ -1,8 +1,10 @@
 """When the line items themselves are in doubt, a difference from the order is not yet a finding.
 
 OCR loses tables and misreads digits; an order line then looks missing, short or dearer on the
-slip when it was only read wrong. Five things say the reading is not to be trusted: a total was
-printed but no line was read (the table was lost); a line's own quantity × unit price is not its
+slip when it was only read wrong. Five things say the reading is not to be trusted: not one line
+was read where a total was printed or the matched order has lines (the table was lost: a slip for
+an order lists its goods, and a slip with every ordered line missing was misread, not delivered
+empty); a line's own quantity × unit price is not its
 printed amount (a number on it was misread and matching could not show which); a line printed
 whose numbers were not read at all; a quantity that is its order line's with one digit lost, and
 nothing on its line to vouch for it (6 for 60, 2 for 21: the commonest misreading of a number,
@@ -30,13 +32,13 @@ class ItemDoubt:
     unfound: tuple[str | None, ...]
 
 
-def lines_unread(doc: ExtractedDocument) -> bool:
-    """A total was printed but not one line was read."""
-    return not doc.items and (doc.total or 0.0) > 0
+def lines_unread(doc: ExtractedDocument, match: MatchResult) -> bool:
+    """Not one line was read, though a total was printed or the matched order has lines."""
+    return not doc.items and ((doc.total or 0.0) > 0 or any(line.order_line_id is not None for line in match.lines))
 
 
 def item_doubt(doc: ExtractedDocument, match: MatchResult, threshold: float) -> ItemDoubt | None:
-    unread = lines_unread(doc)
+    unread = lines_unread(doc, match)
     # In a table read with low confidence even a line that adds up is no evidence: extraction
     # fills a missing amount from quantity × price, so a misread price adds up as well.
     low = bool(doc.items) and doc.confidence.get("items", 1.0) < threshold

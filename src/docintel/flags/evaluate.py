@@ -72,6 +72,10 @@ def evaluate_flags(
         # A customer read too faintly to trust (字疲代江中乞设徐 for 宁波德润电气) is no evidence of another
         # customer: the doubt says to check it.
         flags = [f for f in flags if f.code != FlagCode.CUSTOMER_MISMATCH]
+    if match.order_no is None and _looked_up_in_doubt(doc, low_confidence):
+        # Not found by what was read too faintly to look up: no evidence that the book lacks the
+        # order. The doubts on those fields send the clerk to the scan; it stays unmatched.
+        flags = [f for f in flags if f.code != FlagCode.NO_MATCH]
     flags.extend(doubts)
     if (type_doubt := low_confidence_type(doc)) is not None:
         # The classifier was not sure and answered "other": the clerk must see the type is in doubt.
@@ -214,6 +218,15 @@ def _confidence_flags(doc: ExtractedDocument, match: MatchResult, threshold: flo
         if confidence is not None and confidence < threshold and value not in (None, "", []):
             flags.append(make_flag(FlagCode.LOW_CONFIDENCE, field=name, confidence=round(confidence, 3)))
     return flags
+
+
+def _looked_up_in_doubt(doc: ExtractedDocument, threshold: float) -> bool:
+    """Whether an order was looked up by fields read in doubt: no order number read clearly, and
+    then the customer or the goods (what a slip without its number is found by) read faintly."""
+    def doubted(name: str) -> bool:
+        return getattr(doc, name) in (None, "", []) or doc.confidence.get(name, 1.0) < threshold
+
+    return doubted("order_no") and (doubted("customer") or (bool(doc.items) and doubted("items")))
 
 
 def _parse_date(text: str | None) -> dt.date | None:
