@@ -323,6 +323,23 @@ def test_an_unpriced_receipt_line_misread_in_name_and_spec_pairs_by_its_quantity
         assert (0, "不锈钢六角螺栓") not in [(a.item_index, a.order_product) for a in lines]
 
 
+def test_an_unpriced_receipt_line_left_over_pairs_with_the_one_order_line_of_its_quantity(orders):
+    # 配电箱 read 配热国 (two of three characters), its spec lost: the only line left on each side,
+    # of the same quantity, is one article misread, not one missing and another delivered.
+    items = [
+        LineItem(product="不锈钢六角螺栓", spec="M8×30", quantity=500),
+        LineItem(product="膨胀螺丝", spec="M10×80", quantity=120),
+        LineItem(product="配热国", quantity=4),
+    ]
+    lines = match_to_orders(_doc(order_no="PO-2024-0315", items=items), MemoryOrderBook(orders)).lines
+    assert sorted((a.item_index, a.order_product) for a in lines) == [(0, "不锈钢六角螺栓"), (1, "膨胀螺丝"), (2, "配电箱")]
+    # Another quantity, or two left-overs of that quantity: nothing singles the pair out.
+    for rest in ([LineItem(product="配热国", quantity=5)],
+                 [LineItem(product="配热国", quantity=4), LineItem(product="配申相", quantity=4)]):
+        lines = match_to_orders(_doc(order_no="PO-2024-0315", items=[*items[:2], *rest]), MemoryOrderBook(orders)).lines
+        assert (2, "配电箱") not in [(a.item_index, a.order_product) for a in lines]
+
+
 def test_an_unpriced_receipt_line_named_past_recognition_pairs_by_its_quantity_and_the_orders_spec():
     # 等边角钢 50×50×5 read as 午疤记钢 50x50x5: the × read as x, the name beyond any likeness.
     angle = [("等边角钢", "50×50×5", 2.914, 4668.24), ("配电箱", "12回路", 9, 256.0), ("空气开关", "DZ47-63 C32", 37, 22.25)]

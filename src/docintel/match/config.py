@@ -21,6 +21,7 @@ class MatchConfig:
     product_weight: float
     spec_weight: float
     pair_threshold: float
+    unique_quantity_name_ratio: float
     quantity_rel_tolerance: float
     price_abs_tolerance: float
     price_rel_tolerance: float
@@ -55,6 +56,7 @@ def match_config() -> MatchConfig:
         product_weight=float(i["product_weight"]),
         spec_weight=float(i["spec_weight"]),
         pair_threshold=float(i["pair_threshold"]),
+        unique_quantity_name_ratio=float(i["unique_quantity_name_ratio"]),
         quantity_rel_tolerance=float(i["quantity_rel_tolerance"]),
         price_abs_tolerance=float(i["price_abs_tolerance"]),
         price_rel_tolerance=float(i["price_rel_tolerance"]),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -100,12 +100,14 @@ def _paired_by_numbers(items: Sequence[LineItem], lines: Sequence[OrderLineView]
     """Items left over whose name was misread past recognition (劳保季套尼万涂胶 for 劳保手套) paired
     with a left-over order line by their numbers: the same quantity and the same unit price (or
     the order's quantity × price as the printed amount; with no price printed, the same quantity
-    and a name like the order's), and no other left-over line fitting.
+    and a name like the order's), and no other left-over line fitting; then, with no price printed,
+    the same quantity where no other left-over on either side has it, and a name a little like it.
     Otherwise one misread name becomes an ITEM_UNEXPECTED and an ITEM_MISSING."""
     free_items = [i for i in range(len(items)) if i not in pairs]
     free_lines = [j for j in range(len(lines)) if j not in pairs.values()]
 
-    def fits(item: LineItem, line: OrderLineView) -> bool:
+    def fits(i: int, j: int) -> bool:
+        item, line = items[i], lines[j]
         if _numbers_bear_out(item, line, item.quantity, item.unit_price):
             return True
         # A receipt without prices has only the quantity to go by, so the name must still resemble
@@ -120,10 +122,28 @@ def _paired_by_numbers(items: Sequence[LineItem], lines: Sequence[OrderLineView]
             )
         )
 
+    found = _unique_fits(free_items, free_lines, fits)
+
+    def same_quantity(i: int, j: int) -> bool:
+        item, line = items[i], lines[j]
+        return (
+            _unpriced(item) and item.quantity is not None and quantities_agree(item.quantity, line.quantity)
+            and fuzz.ratio(_fold(item.product), _fold(line.product)) / 100.0 >= match_config().unique_quantity_name_ratio
+        )
+
+    # Then, among what is still left, a receipt's line whose quantity no other left-over shares,
+    # and a name with a little of the order's left in it (平热国 for 平垫圈).
+    rest_items = [i for i in free_items if i not in found]
+    rest_lines = [j for j in free_lines if j not in found.values()]
+    return found | _unique_fits(rest_items, rest_lines, same_quantity)
+
+
+def _unique_fits(free_items: list[int], free_lines: list[int], fits: Callable[[int, int], bool]) -> dict[int, int]:
+    """Item → order line where each is the only one of the other side's left-overs that fits."""
     found = {}
     for i in free_items:
-        fitting = [j for j in free_lines if fits(items[i], lines[j])]
-        if len(fitting) == 1 and sum(fits(items[k], lines[fitting[0]]) for k in free_items) == 1:
+        fitting = [j for j in free_lines if fits(i, j)]
+        if len(fitting) == 1 and sum(fits(k, fitting[0]) for k in free_items) == 1:
             found[i] = fitting[0]
     return found
 
