@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from docintel.extract.records import ExtractedDocument, LineItem
+from docintel.flags import evaluate_flags
 from docintel.match import (
     MemoryOrderBook,
     OrderLineView,
@@ -307,6 +308,31 @@ def test_a_misread_amount_is_put_right_where_the_order_and_the_printed_total_bea
     alone = _doc(order_no="PO-2024-0315", items=items(), total=1177.28)
     apply_match_repairs(alone, match_to_orders(alone, MemoryOrderBook(orders)))
     assert alone.items[1].amount == 127.28
+
+
+def test_a_price_and_its_amount_misread_alike_are_put_right_where_the_printed_total_bears_the_order_out(orders):
+    # 1.06 and 127.20 read as 106.00 and 12720.00 (the decimal point lost in both): the line adds up
+    # by itself, but the printed total 1177.20 is the lines' sum only at the order's price.
+    def items() -> list[LineItem]:
+        return [
+            LineItem(product="不锈钢六角螺栓", spec="M8×30", quantity=500, unit_price=0.5, amount=250.0),
+            LineItem(product="膨胀螺丝", spec="M10×80", quantity=120, unit_price=106.0, amount=12720.0),
+            LineItem(product="配电箱", spec="12回路", quantity=4, unit_price=200.0, amount=800.0),
+        ]
+
+    document = _doc(order_no="PO-2024-0315", items=items(), total=1177.2)
+    result = match_to_orders(document, MemoryOrderBook(orders))
+    assert apply_match_repairs(document, result)
+    assert (document.items[1].unit_price, document.items[1].amount, document.total) == (1.06, 127.2, 1177.2)
+    assert document.readings == {"items.1.amount": "12720", "items.1.unit_price": "106"}
+    assert "PRICE_MISMATCH" not in [str(f.code) for f in evaluate_flags(document, result)]  # the misreading is no finding
+    # A price that really differs, its total adding up at that price: a finding, left as printed.
+    dearer = _doc(order_no="PO-2024-0315", items=[*items()[:1], LineItem(product="膨胀螺丝", spec="M10×80", quantity=120,
+                                                                          unit_price=1.16, amount=139.2), items()[2]], total=1189.2)
+    result = match_to_orders(dearer, MemoryOrderBook(orders))
+    apply_match_repairs(dearer, result)
+    assert dearer.items[1].unit_price == 1.16
+    assert "PRICE_MISMATCH" in [str(f.code) for f in evaluate_flags(dearer, result)]
 
 
 def test_an_unpriced_receipt_line_misread_in_name_and_spec_pairs_by_its_quantity_and_a_name_like_the_orders(orders):

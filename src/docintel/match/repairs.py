@@ -13,15 +13,18 @@ stores the document put right; a clerk still sees what was read.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from docintel.extract.records import ExtractedDocument
 from docintel.extract.values import number_text
 from docintel.match.customers import book_spelling_for
-from docintel.match.items import line_agrees
+from docintel.match.items import prices_agree, quantities_agree
 from docintel.match.records import LineAlignment, MatchResult
 
 
 def apply_match_repairs(document: ExtractedDocument, result: MatchResult) -> bool:
-    """Put right in `document` (in place) what `result` found misread; whether anything changed."""
+    """Put right in `document` (in place) what `result` found misread; whether anything changed.
+    A unit price put right is put right in `result`'s line alignment too."""
     changed = False
     if result.method == "order_no_fuzzy" and result.order_no and document.order_no and document.order_no != result.order_no:
         document.readings.setdefault("order_no", document.order_no)
@@ -54,29 +57,34 @@ def apply_match_repairs(document: ExtractedDocument, result: MatchResult) -> boo
 _CENT = 0.011
 
 
-def _borne_out(line: LineAlignment) -> bool:
-    """Quantity and unit price both printed, and both the order line's."""
-    return None not in (line.doc_quantity, line.doc_unit_price) and line_agrees(line)
+def _quantity_borne_out(line: LineAlignment) -> bool:
+    """A quantity printed, and the order line's."""
+    return line.doc_quantity is not None and line.order_quantity is not None and quantities_agree(line.doc_quantity, line.order_quantity)
 
 
 def _repair_amounts(document: ExtractedDocument, result: MatchResult) -> bool:
-    """Line amounts that are not quantity × unit price, on lines whose quantity and price the order
-    bears out, put right when the printed total (as read: extraction may have taken the lines' sum
-    for it) then is the lines' sum. Without that second witness the slip's own arithmetic may be
-    wrong, which is a finding (TOTAL_MISMATCH), not a misreading."""
+    """Line amounts that are not quantity × the order's unit price, on lines whose quantity the
+    order bears out, put right with that price when the printed total (as read: extraction may
+    have taken the lines' sum for it) then is the lines' sum. The price printed may differ: a price
+    and its amount misread alike (158.00 and 60040.00 for 1.58 and 600.40, the decimal point lost)
+    agree with each other, not with the total. Without that second witness the slip's own
+    arithmetic or price may be wrong, which is a finding (TOTAL_MISMATCH, PRICE_MISMATCH), not a
+    misreading; and all such lines are put right together or none."""
     printed = float(document.readings["total"]) if "total" in document.readings else document.total
     if printed is None or any(item.amount is None for item in document.items):
         return False
     fixes: dict[int, tuple[float, float]] = {}
-    for line in result.lines:
-        if line.item_index is None or line.item_index >= len(document.items) or not _borne_out(line):
+    at: dict[int, int] = {}  # item index → its place in result.lines
+    for place, line in enumerate(result.lines):
+        if line.item_index is None or line.item_index >= len(document.items) or not _quantity_borne_out(line) or line.order_unit_price is None:
             continue
         item = document.items[line.item_index]
         # The order's price: a price extraction derived from a misread amount agrees with it only roughly.
         price = line.order_unit_price
         amount = round(item.quantity * price, 2)
-        if abs(amount - item.amount) > _CENT:
+        if abs(amount - item.amount) > _CENT or (item.unit_price is not None and not prices_agree(item.unit_price, price)):
             fixes[line.item_index] = (price, amount)
+            at[line.item_index] = place
     if not fixes:
         return False
     amounts = [fixes[i][1] if i in fixes else item.amount for i, item in enumerate(document.items)]
@@ -87,6 +95,10 @@ def _repair_amounts(document: ExtractedDocument, result: MatchResult) -> bool:
     for index, (price, amount) in fixes.items():
         item = document.items[index]
         document.readings.setdefault(f"items.{index}.amount", number_text(item.amount))
+        if item.unit_price is not None and not prices_agree(item.unit_price, price):
+            # The alignment the flags are judged on compares the price put right, not the misreading.
+            line = result.lines[at[index]]
+            result.lines[at[index]] = replace(line, doc_unit_price=price, repaired=(*line.repaired, "unit_price"))
         if item.unit_price != price:
             document.readings.setdefault(f"items.{index}.unit_price", number_text(item.unit_price))
         item.unit_price, item.amount = price, amount
