@@ -227,6 +227,14 @@ def test_a_misread_amount_on_a_line_that_matches_its_order_line_raises_nothing()
     assert _codes(items=_items(), total=total + 100) == {("TOTAL_MISMATCH", None)}
 
 
+def test_a_total_read_as_the_lines_sum_with_digits_lost_is_no_total_mismatch():
+    total = round(sum(i.amount for i in _items()), 2)  # 1177.20
+    assert _codes(items=_items(), total=177.2) == set()   # its first digit lost
+    assert _codes(items=_items(), total=17.2) == set()    # two lost
+    assert _codes(items=_items(), total=1172.0) == {("TOTAL_MISMATCH", None)}  # not the sum's digits
+    assert _codes(items=_items(), total=total * 10) == {("TOTAL_MISMATCH", None)}  # one more, not fewer
+
+
 def test_a_name_misread_past_recognition_pairs_with_its_order_line_by_quantity_and_price():
     garbled = _items(膨胀螺丝={"product": "脱张昧丝"})
     assert _codes(items=garbled) == set()
