@@ -333,6 +333,14 @@ def test_a_price_and_its_amount_misread_alike_are_put_right_where_the_printed_to
     apply_match_repairs(dearer, result)
     assert dearer.items[1].unit_price == 1.16
     assert "PRICE_MISMATCH" in [str(f.code) for f in evaluate_flags(dearer, result)]
+    # The same dearer price beside another line's amount misread (800.00 read 80.00): the total
+    # bears out the amount put right with the price as printed, so the difference stays a finding.
+    misread = LineItem(product="配电箱", spec="12回路", quantity=4, unit_price=200.0, amount=80.0)
+    both = _doc(order_no="PO-2024-0315", items=[*dearer.items[:2], misread], total=1189.2)
+    result = match_to_orders(both, MemoryOrderBook(orders))
+    assert apply_match_repairs(both, result)
+    assert (both.items[1].unit_price, both.items[2].amount) == (1.16, 800.0)
+    assert "PRICE_MISMATCH" in [str(f.code) for f in evaluate_flags(both, result)]
 
 
 def test_an_unpriced_receipt_line_misread_in_name_and_spec_pairs_by_its_quantity_and_a_name_like_the_orders(orders):

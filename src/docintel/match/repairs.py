@@ -65,16 +65,19 @@ def _quantity_borne_out(line: LineAlignment) -> bool:
 def _repair_amounts(document: ExtractedDocument, result: MatchResult) -> bool:
     """Line amounts that are not quantity × the order's unit price, on lines whose quantity the
     order bears out, put right with that price when the printed total (as read: extraction may
-    have taken the lines' sum for it) then is the lines' sum. The price printed may differ: a price
-    and its amount misread alike (158.00 and 60040.00 for 1.58 and 600.40, the decimal point lost)
-    agree with each other, not with the total. Without that second witness the slip's own
-    arithmetic or price may be wrong, which is a finding (TOTAL_MISMATCH, PRICE_MISMATCH), not a
-    misreading; and all such lines are put right together or none."""
+    have taken the lines' sum for it) then is the lines' sum. Without that second witness the
+    slip's own arithmetic or price may be wrong, which is a finding (TOTAL_MISMATCH,
+    PRICE_MISMATCH), not a misreading.
+
+    Lines whose printed price is the order's are tried first. Only if they do not make the total
+    are lines with another price taken in as well: a price and its amount misread alike (158.00 and
+    60040.00 for 1.58 and 600.40, the decimal point lost) agree with each other, not with the total;
+    a price that really differs, beside an amount misread on another line, stays a finding."""
     printed = float(document.readings["total"]) if "total" in document.readings else document.total
     if printed is None or any(item.amount is None for item in document.items):
         return False
-    fixes: dict[int, tuple[float, float]] = {}
-    at: dict[int, int] = {}  # item index → its place in result.lines
+    same_price: dict[int, tuple[int, float, float]] = {}
+    other_price: dict[int, tuple[int, float, float]] = {}
     for place, line in enumerate(result.lines):
         if line.item_index is None or line.item_index >= len(document.items) or not _quantity_borne_out(line) or line.order_unit_price is None:
             continue
@@ -82,26 +85,30 @@ def _repair_amounts(document: ExtractedDocument, result: MatchResult) -> bool:
         # The order's price: a price extraction derived from a misread amount agrees with it only roughly.
         price = line.order_unit_price
         amount = round(item.quantity * price, 2)
-        if abs(amount - item.amount) > _CENT or (item.unit_price is not None and not prices_agree(item.unit_price, price)):
-            fixes[line.item_index] = (price, amount)
-            at[line.item_index] = place
-    if not fixes:
-        return False
-    amounts = [fixes[i][1] if i in fixes else item.amount for i, item in enumerate(document.items)]
-    # To the cent: the rounding a price tolerance allows (a price printed to two places of one
-    # computed to four) does not add up to the printed total by chance.
-    if abs(round(sum(amounts), 2) - printed) > _CENT:
-        return False
-    for index, (price, amount) in fixes.items():
+        if item.unit_price is not None and not prices_agree(item.unit_price, price):
+            other_price[line.item_index] = (place, price, amount)
+        elif abs(amount - item.amount) > _CENT:
+            same_price[line.item_index] = (place, price, amount)
+    for fixes in (same_price, same_price | other_price):
+        amounts = [fixes[i][2] if i in fixes else item.amount for i, item in enumerate(document.items)]
+        # To the cent: the rounding a price tolerance allows (a price printed to two places of one
+        # computed to four) does not add up to the printed total by chance.
+        if fixes and abs(round(sum(amounts), 2) - printed) <= _CENT:
+            _put_right(document, result, fixes, printed)
+            return True
+    return False
+
+
+def _put_right(document: ExtractedDocument, result: MatchResult, fixes: dict[int, tuple[int, float, float]], total: float) -> None:
+    for index, (place, price, amount) in fixes.items():
         item = document.items[index]
         document.readings.setdefault(f"items.{index}.amount", number_text(item.amount))
         if item.unit_price is not None and not prices_agree(item.unit_price, price):
             # The alignment the flags are judged on compares the price put right, not the misreading.
-            line = result.lines[at[index]]
-            result.lines[at[index]] = replace(line, doc_unit_price=price, repaired=(*line.repaired, "unit_price"))
+            line = result.lines[place]
+            result.lines[place] = replace(line, doc_unit_price=price, repaired=(*line.repaired, "unit_price"))
         if item.unit_price != price:
             document.readings.setdefault(f"items.{index}.unit_price", number_text(item.unit_price))
         item.unit_price, item.amount = price, amount
     document.readings.pop("total", None)  # the total stored is the one printed again
-    document.total = printed
-    return True
+    document.total = total
