@@ -87,6 +87,17 @@ def test_a_date_parsed_from_unsure_digits_gives_way_to_a_clear_second_reading():
     assert page.steps  # it was read again
 
 
+@pytest.mark.parametrize(("printed", "expected"), [
+    ("2024/06/21", "2024-06-21"),  # the day's 1 lost in the first reading: the second has it
+    ("2024/06/11", "2024-06-02"),  # the second reading is not the first with digits lost: kept
+])
+def test_a_date_written_over_the_forms_marks_gives_way_only_to_a_reading_with_its_digits_and_more(printed, expected):
+    # Read clearly, but 年 read twice: a hand's digits over the form's printed marks, often read short.
+    page = strip_page(printed, "2024 年 年6 月 2 日", confidence=0.9)
+    assert [c.value for c in read_page(page).candidates if c.key == "date"] == [expected]
+    assert page.steps  # it was read again
+
+
 def test_an_unsure_order_number_gives_way_only_to_a_clear_reading_that_contains_it():
     order_label = Word("订单号", (40, 60, 104, 42), 0.9)
     # The first reading lost its ends: the clear second reading holds it, and stands.

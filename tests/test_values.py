@@ -165,6 +165,8 @@ def test_parse_date_ambiguous_slash_dates(text, dayfirst, expected):
         ("1999-12-31", dt.date(1999, 12, 31)),
         ("开单日期: 2024年1]月15日", dt.date(2024, 1, 15)),  # 月's left stroke read apart as ]
         ("2024|年3月5日", dt.date(2024, 3, 5)),
+        ("送 货 日 期: 2024 年 年6 月 15  日", dt.date(2024, 6, 15)),  # handwritten over the form's 年
+        ("2024年3月 月15日 日", dt.date(2024, 3, 15)),
     ],
 )
 def test_parse_date_other_values(text, expected):
@@ -456,3 +458,10 @@ def test_month_mark_misread_by_ocr(text):
 @pytest.mark.parametrize("text", ["2024年8及31", "8及31日", "2024年8及 及31日"])
 def test_a_misread_month_mark_needs_year_and_day_marks_around_it(text):
     assert parse_date(text) is None
+
+
+def test_marks_read_twice_say_the_date_was_written_over_the_forms_own():
+    from docintel.extract.values import marks_written_over
+
+    assert marks_written_over("2024 年 年6 月 2  日") and marks_written_over("2024年6月月2日")
+    assert not marks_written_over("2024年6月21日") and not marks_written_over("2024-06-21")

@@ -16,6 +16,7 @@ from docintel.extract.values import (
     normalize_spaces,
     parse_amount,
     parse_chinese_amount,
+    marks_written_over,
     parse_date,
 )
 from docintel.extract.values_vocab import CHINESE_DIGITS
@@ -200,6 +201,9 @@ class UnreadValue:
     # The value that did parse but from digits read unsurely (10月1日 from a 1 read at 0.09 where
     # 11 stands): a clear second reading replaces it.
     doubted: str | float | None = None
+    # Doubted because its 年/月/日 were read twice (written over a form's printed marks): only a
+    # second reading with the same digits and more stands for it (its digits were lost, not changed).
+    overwritten: bool = False
 
 
 def _value_region(line: Line, hits: list[LabelHit], k: int) -> tuple[int, int, int, int] | None:
@@ -259,10 +263,12 @@ def label_candidates(
             weight = _FUZZY_WEIGHT if hit.fuzzy else 1.0
             if table_span and index >= table_span[1] and key not in ("total", "total_upper"):
                 weight *= _BELOW_TABLE_WEIGHT
-            doubted = key in DOUBTED_KEYS and value is not None and unsure_digits(words)
+            overwritten = key == "date" and value is not None and marks_written_over(raw)
+            doubted = key in DOUBTED_KEYS and value is not None and (unsure_digits(words) or overwritten)
             if unread is not None and key in REREAD_KEYS and (value is None or doubted):
                 if region := _value_region(line, hits, k):
-                    unread.append(UnreadValue(key, index, hit.label, weight, region, line.height, value))
+                    unread.append(UnreadValue(key, index, hit.label, weight, region, line.height, value,
+                                              overwritten and not unsure_digits(words)))
             if value is None and key not in _ANYWHERE:
                 continue
             word_conf = statistics.fmean(w.confidence for w in words) if words else 0.5

@@ -52,11 +52,26 @@ def _bears_out(item: UnreadValue, value: str | float) -> bool:
     """Whether a clear second reading may stand for the value read. An order number must contain
     what was read unsurely (PQ-2024-020718 for -2024-0207, its PO and last digits lost): a clear
     reading of a misshapen hand font that contradicts it (ro101876 for PO24012876) is worse than
-    the unsure one, which matching can still find through look-alike characters. A date has no such
-    second chance, and any clear reading of it stands."""
-    if item.key != "order_no" or item.doubted is None:
+    the unsure one, which matching can still find through look-alike characters. A date read
+    clearly over doubled marks (2024 年 年6 月 2 日) must have the same digits and more (21 for 2);
+    any clear reading of a date read unsurely stands."""
+    if item.doubted is None:
+        return True
+    if item.key == "date":
+        return _digits_lost_from(str(item.doubted), str(value)) if item.overwritten else True
+    if item.key != "order_no":
         return True
     return _NOT_ALNUM.sub("", str(item.doubted)).upper() in _NOT_ALNUM.sub("", str(value)).upper()
+
+
+def _digits_lost_from(first: str, second: str) -> bool:
+    """Whether ISO date `first` is `second` with digits lost: each of its year, month and day
+    written out a subsequence of the second's (2024-06-02 of 2024-06-21, not of 2024-06-01)."""
+    def subsequence(short: str, long: str) -> bool:
+        rest = iter(long)
+        return all(ch in rest for ch in short)
+
+    return all(subsequence(str(int(a)), str(int(b))) for a, b in zip(first.split("-"), second.split("-"), strict=True))
 
 
 def check_serial_numbers(page: OcrPage, candidates: Sequence[Candidate]) -> list[Candidate]:

@@ -32,6 +32,8 @@ _YEAR_MONTH_DAY_CJK = re.compile(
     rf"{_ROC}(?<![{_NUMERAL}])(?P<y>[{_NUMERAL}]{{2,4}})\s*年\s*(?P<m>[{_NUMERAL}]{{1,3}})\s*月"
     rf"\s*(?P<d>[{_NUMERAL}]{{1,3}})(?![0-9])"
 )
+# A mark read twice (2024 年 年6 月 15 日): a form's printed 年 with the handwritten one over it.
+_DOUBLED_MARK = re.compile(r"([年月日])(?:\s*\1)+")
 _DAY_MARK_MISREAD = re.compile(r"(月\s*[0-9]{1,2})\s*[Bb曰目](?![0-9A-Za-z])")
 # 月 misread as another character (2024 年 8 及 31 日): one character that is no digit between the
 # month and the day, with 年 before and 日 after to vouch that it stands for 月.
@@ -62,6 +64,12 @@ _MONTHNAME_DAY_YEAR = re.compile(
 )
 
 
+def marks_written_over(text: str) -> bool:
+    """Whether a 年, 月 or 日 was read twice: a date written by hand over a form's printed marks,
+    whose digits are then often read short (2 for 21)."""
+    return _DOUBLED_MARK.search(text) is not None
+
+
 def parse_date(text: str, dayfirst: bool = True) -> dt.date | None:
     """The first valid date written anywhere in `text`, or None.
 
@@ -69,7 +77,7 @@ def parse_date(text: str, dayfirst: bool = True) -> dt.date | None:
     same place the longest wins (15/03/2024 over a shorter partial match).
     """
     # 日 right after the day is often read as B, 曰 or 目; left alone, B would be repaired to 8.
-    cleaned = _DAY_MARK_MISREAD.sub(r"\1日", _MARK_DEBRIS.sub("", fold_width(text)))
+    cleaned = _DAY_MARK_MISREAD.sub(r"\1日", _DOUBLED_MARK.sub(r"\1", _MARK_DEBRIS.sub("", fold_width(text))))
     cleaned = repair_digits(_MONTH_MARK_MISREAD.sub(r"\1月\2", cleaned))
     best: tuple[int, int, dt.date] | None = None
     for start, end, date in _candidates(cleaned, dayfirst):
