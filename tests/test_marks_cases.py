@@ -5,6 +5,7 @@ black-and-white scans, and sign-off labels that OCR misread."""
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -199,3 +200,20 @@ def test_signature_far_along_a_long_sign_line_is_found():
 def test_handwriting_past_the_end_of_the_sign_line_is_not_its_signature():
     page = _long_sign_line_page(2350)
     assert [f.present for f in find_signoff(page, group_lines(page.words))] == [False]
+
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.mark.parametrize(("crop", "region", "signed"), [
+    # Sign-off fields cut from generated scans (seeds 101 and 31), 20 px of page around each field.
+    ("seal_rims_over_empty_field_yellow.jpg", (20, 20, 724, 236), False),  # carbonless dot-matrix copy
+    ("seal_rims_over_empty_field_laser.jpg", (20, 20, 874, 210), False),
+    ("pen_signature_across_seal_blue.jpg", (20, 20, 1089, 349), True),
+    ("pen_signature_across_seal_2.jpg", (20, 20, 713, 286), True),
+])
+def test_a_red_seals_dark_rims_are_not_strokes_but_a_signature_across_the_seal_is(crop, region, signed):
+    # Blur and JPEG leave each red stroke of a seal with a rim that is dark but no longer red: the
+    # seal's glyphs and ring outlined, a signature's size. A pen stroke across the seal lies mostly off it.
+    found = detect_handwriting(cv2.imread(str(DATA / crop)), region)
+    assert found.present is signed

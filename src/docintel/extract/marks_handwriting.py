@@ -21,6 +21,10 @@ BLUE_EXCESS = 30
 # Dark ink: this many grey levels below the local paper (faint carbon copies are ~60-90 below).
 INK_DELTA = 45
 RED_IGNORE_EXCESS = 40
+# The rim around red ink (px, an odd kernel size), and the share of a component on it that makes
+# it a stamp's outline rather than a pen stroke (one crossing a seal has most of its length off it).
+RED_RIM_PX = 5
+RED_RIM_MAX_SHARE = 0.3
 # Printed text height is measured on a band this many region-heights tall around the field.
 TEXT_BAND_HEIGHTS = 3
 DEFAULT_TEXT_HEIGHT = 40.0
@@ -156,12 +160,15 @@ def _text_height_near(color: np.ndarray, region: Box) -> float:
     return height if height >= 8 else DEFAULT_TEXT_HEIGHT
 
 
-def _stroke_lengths(mask: np.ndarray, blue: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _stroke_lengths(
+    mask: np.ndarray, blue: np.ndarray, red_rim: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per component: stats, approximate centre-line length (area / stroke width), share of blue
-    pixels, and the spread of its pixels across their main direction (standard deviation, px)."""
+    pixels, the spread of its pixels across their main direction (standard deviation, px), and
+    the share of its pixels on the rim of red ink."""
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     if n <= 1:
-        return np.zeros((0, 5), int), np.zeros(0), np.zeros(0), np.zeros(0)
+        return np.zeros((0, 5), int), np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0)
     dist = cv2.distanceTransform(mask, cv2.DIST_L2, 3)
     # Mean of 2*dist over a stroke is about its width; per component via bincount.
     flat = labels.ravel()
@@ -170,7 +177,9 @@ def _stroke_lengths(mask: np.ndarray, blue: np.ndarray) -> tuple[np.ndarray, np.
     width = np.maximum(1.0, 2.0 * sums / np.maximum(areas, 1) + 0.5)
     length = areas / width
     blues = np.bincount(flat, weights=(blue & (mask > 0)).ravel().astype(float), minlength=n)
-    return stats[1:], length[1:], (blues / np.maximum(areas, 1))[1:], _cross_spread(labels, n, areas)[1:]
+    rims = np.bincount(flat, weights=(red_rim & (mask > 0)).ravel().astype(float), minlength=n)
+    return (stats[1:], length[1:], (blues / np.maximum(areas, 1))[1:], _cross_spread(labels, n, areas)[1:],
+            (rims / np.maximum(areas, 1))[1:])
 
 
 def _cross_spread(labels: np.ndarray, n: int, areas: np.ndarray) -> np.ndarray:
@@ -251,11 +260,14 @@ def detect_handwriting(color: np.ndarray, region: Box, printed_boxes: Sequence[B
     mask = cv2.bitwise_or(mask, cv2.bitwise_and(crossing, cut))
     # Join dotted carbon-copy strokes and pen skips, without merging separate printed glyphs much.
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3)))
-    stats, length, blue_share, spread = _stroke_lengths(mask, blue)
+    # A red stamp's strokes have a dark rim where their ink thins into the paper (blur, JPEG): no
+    # longer red, still dark. A seal stamped across the field leaves its glyphs and ring outlined so.
+    red_rim = cv2.dilate(red.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (RED_RIM_PX, RED_RIM_PX))) > 0
+    stats, length, blue_share, spread, rim_share = _stroke_lengths(mask, blue, red_rim & ~red)
     if len(stats) == 0:
         return Handwriting(False, 0.0, None)
     area = stats[:, cv2.CC_STAT_AREA]
-    keep = area >= SPECK_AREA * text_h * text_h
+    keep = (area >= SPECK_AREA * text_h * text_h) & (rim_share < RED_RIM_MAX_SHARE)
     # A thin straight line, slanted (a scanner streak, a rule on a skewed page, either cut in pieces by
     # the field's rule), escapes the rule filter: it is no pen stroke either.
     diagonal = np.hypot(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
