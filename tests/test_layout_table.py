@@ -170,6 +170,9 @@ def test_company_names_are_cut_and_sentences_refused():
     assert parse_name("香港永固五金企業有限公司") == "香港永固五金企業有限公司"
     assert parse_name("Man Lee Engineering Ltd.") == "Man Lee Engineering Ltd."
     assert parse_name("上海恒达有限公司上海分公司") == "上海恒达有限公司上海分公司"
+    # The end of a label read apart from its start (客户 名尔称: matched up to 名尔) is no part of the name.
+    assert parse_name("称: 上海金鼎机械制造经营部") == "上海金鼎机械制造经营部"
+    assert parse_name("Attn: Mr Wong") == "Attn: Mr Wong"
     assert parse_name("”厦门金鼎建材有限公司 ”") == "厦门金鼎建材有限公司"
     assert parse_name("感谢贵公司长期以来对我司的信任与支持。") is None
 

@@ -25,6 +25,7 @@ from docintel.ocr.records import Word
 
 # Document and order numbers: letters, digits and the separators ERPs put in them.
 _ID_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9\-_/.]*[A-Za-z0-9]")
+_LABEL_TAIL = re.compile(r"^[^\s:：]{1,3}\s*[:：]\s*")
 _LETTER_ZERO_PREFIX = re.compile(r"^([A-Za-z])0([-_/])")
 # A hyphen inside a number that dot-matrix pins or a crossing rule turned into a plus (P0+2024-051890).
 _PLUS_FOR_HYPHEN = re.compile(r"(?<=[A-Za-z0-9])\+(?=[A-Za-z0-9])")
@@ -100,7 +101,8 @@ def parse_id(raw: str) -> str | None:
 
 
 def parse_name(raw: str) -> str | None:
-    text = _clean_text(raw)
+    # The end of a label read apart from its start (客户 名尔称: …, matched up to 名尔): no name holds a colon.
+    text = _LABEL_TAIL.sub("", _clean_text(raw))
     # A name ends where the next label would start; the line may carry more fields.
     text = re.split(r"\s{2,}", text)[0].strip()
     if len(text) < 2 or len(text) > _MAX_NAME or sum(ch.isdigit() for ch in text) > len(text) / 2:
