@@ -343,6 +343,17 @@ def test_amounts_consistent():
     assert amounts_consistent(3, 33.33, 100.02, tolerance=0.05)
 
 
+def test_reconcile_puts_back_decimal_points_lost_in_two_fields():
+    # A phone photo of a statement at 145 dpi: 141.2 × 7.28 = 1027.94 read 1412 7.28 102794.
+    fixed = reconcile_item(1412, 7.28, 102794, read_with_point=frozenset({"unit_price"}))
+    assert (fixed.quantity, fixed.unit_price, fixed.amount, fixed.corrected) == (141.2, 7.28, 1027.94, True)
+    # 10.463 t × 420.00 = 4394.46 read 10463 42000 4394.46: money loses its point before the cents.
+    fixed = reconcile_item(10463, 42000, 4394.46, read_with_point=frozenset({"amount"}))
+    assert (fixed.quantity, fixed.unit_price, fixed.corrected_field) == (10.463, 420.0, "quantity+unit_price")
+    # A field read with its point did not lose it: nothing else fits, so nothing changes.
+    assert not reconcile_item(1412, 7.28, 102794, read_with_point=frozenset({"unit_price", "amount"})).corrected
+
+
 def test_reconcile_consistent_item_is_untouched():
     assert reconcile_item(12, 90.96, 1091.52) == ReconciledItem(12, 90.96, 1091.52, False, None)
 

@@ -77,7 +77,8 @@ def row_to_item(row: TableRow, page: int, has_spec_column: bool = True, priced: 
     numbers_lost = quantity is None and amount is None
     if numbers_lost and not _printed_line(row):
         return None
-    fixed = reconcile_item(quantity, price, amount)
+    with_point = frozenset(name for name in ("quantity", "unit_price", "amount") if "." in fold_width(row.text(name)))
+    fixed = reconcile_item(quantity, price, amount, read_with_point=with_point)
     words = row.words()
     confidence = statistics.fmean(w.confidence for w in words) if words else 0.0
     if numbers_lost:

@@ -12,6 +12,9 @@ _DIGITS = "0123456789"
 # Decimal places a printed value can have: money to the cent, unit prices and
 # quantities (kg, m) to four places. Derived values are rounded to these too.
 _MAX_PLACES = {"quantity": 4, "unit_price": 4, "amount": 2}
+# Where a lost decimal point is put back: money before its cents, a quantity up to three places.
+_MONEY_PLACES = (2,)
+_QUANTITY_LOST_PLACES = 3
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,7 @@ def reconcile_item(
     unit_price: float | None,
     amount: float | None,
     tolerance: float = DEFAULT_TOLERANCE,
+    read_with_point: frozenset[str] = frozenset(),
 ) -> ReconciledItem:
     """Fill in or repair one of quantity, unit price and amount from the other two.
 
@@ -48,7 +52,9 @@ def reconcile_item(
       error (a digit substituted, dropped or added; a decimal point dropped,
       added or misplaced) whose undoing makes the triple consistent, that
       field is corrected. If more than one field could be repaired that way
-      the evidence does not say which was misread, so nothing is changed.
+      the evidence does not say which was misread, so nothing is changed;
+    - failing that, two fields that each lost their decimal point (`read_with_point` names the
+      fields whose text had one: those did not) are put back where exactly one placing fits.
     """
     values = {"quantity": quantity, "unit_price": unit_price, "amount": amount}
     missing = [name for name, value in values.items() if value is None]
@@ -62,10 +68,40 @@ def reconcile_item(
         repaired = _repair_field(values, name, tolerance)
         if repaired is not None:
             repairs[name] = repaired
+    if not repairs and (points := _points_lost_in_two(values, tolerance, read_with_point)) is not None:
+        return ReconciledItem(**{**values, **points}, corrected=True, corrected_field="+".join(points))
     if len(repairs) != 1:
         return ReconciledItem(quantity, unit_price, amount)
     (name, value), = repairs.items()
     return ReconciledItem(**{**values, name: value}, corrected=True, corrected_field=name)
+
+
+def _points_lost_in_two(values: dict[str, float], tolerance: float, read_with_point: frozenset[str]) -> dict[str, float] | None:
+    """The two fields put right when both lost their decimal point and nothing else (a phone photo
+    of a statement at 145 dpi: 1412 7.28 102794 printed as 141.2 7.28 1027.94), if exactly one
+    such placing of the points makes the triple consistent; None otherwise. Only values read
+    without a point can have lost one, and money (price, amount) lost it before its cents: the
+    product alone cannot tell 165.8 × 10.74 from 16.58 × 107.4."""
+    found: list[dict[str, float]] = []
+    for first, second in ((a, b) for i, a in enumerate(_FIELDS) for b in _FIELDS[i + 1:]):
+        if first in read_with_point or second in read_with_point:
+            continue
+        for one in _point_placings(values[first], first):
+            for two in _point_placings(values[second], second):
+                trial = {**values, first: one, second: two}
+                if abs(trial["quantity"] * trial["unit_price"] - trial["amount"]) <= tolerance:
+                    found.append({first: one, second: two})
+    return found[0] if len(found) == 1 else None
+
+
+def _point_placings(value: float, name: str) -> list[float]:
+    """`value`, read as a whole number, with its decimal point put back: before the cents for
+    money, 1 to 3 digits from the end for a quantity (kg, m, t)."""
+    if value != int(value) or abs(value) < 10:
+        return []
+    digits = len(str(int(abs(value))))
+    shifts = _MONEY_PLACES if name != "quantity" else range(1, _QUANTITY_LOST_PLACES + 1)
+    return [value / 10**k for k in shifts if k < digits]
 
 
 def _fill_missing(values: dict[str, float | None], name: str) -> ReconciledItem:
