@@ -293,6 +293,17 @@ def test_a_quantity_with_one_digit_of_its_order_lines_lost_is_doubted_unless_its
     assert _codes(items=_items(膨胀螺丝={"quantity": 12, "amount": 12.72})) == {("QTY_MISMATCH", "膨胀螺丝")}
 
 
+def test_an_ordered_line_missing_from_lines_that_fall_short_of_the_printed_total_was_not_read():
+    # 配电箱 4 × 200.00 lost from the reading, the printed total 1177.20 still counting it.
+    read = _items(drop=2)
+    flags = evaluate_flags(doc := ExtractedDocument(file="x.jpg", doc_type="signoff_receipt", order_no="PO-2024-0315",
+                                                    customer="上海恒达五金贸易有限公司", date="2024-03-18", signature_present=True,
+                                                    items=read, total=1177.2), match_to_orders(doc, BOOK))
+    assert [(str(f.code), f.details.get("order_lines_not_found")) for f in flags] == [("LOW_CONFIDENCE", ["配电箱"])]
+    # The slip's own total without it: the line was left off the slip, a finding.
+    assert _codes(items=read, total=377.2) == {("ITEM_MISSING", "配电箱")}
+
+
 def test_a_line_read_faintly_whose_quantity_nothing_vouches_for_is_doubted_not_a_quantity_difference():
     unpriced = {"unit_price": None, "amount": None}
     read = {"confidence": {"items": 0.75}}  # a table read well on the whole

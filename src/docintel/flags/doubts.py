@@ -19,8 +19,11 @@ from dataclasses import dataclass
 
 from docintel.extract.records import ExtractedDocument
 from docintel.extract.values import number_text
+from docintel.flags.codes import flag_rules
 from docintel.match.items import line_agrees, prices_agree, quantities_agree
 from docintel.match.records import MatchResult
+
+_CENT = 0.011
 
 
 @dataclass(frozen=True)
@@ -52,10 +55,21 @@ def item_doubt(doc: ExtractedDocument, match: MatchResult, threshold: float) -> 
     missing = tuple(line.order_product for line in match.lines if line.item_index is None)
     if low and not differing and not missing and match.order_no:
         low = False  # every line read faintly is its order line's, and no order line is missing: the book bears the table out
-    if not (unread or low or lines):
+    # The lines read add up to less than the printed total: lines are missing from the reading.
+    short = bool(missing) and _short_of_total(doc)
+    if not (unread or low or lines or short):
         return None
-    covered = unread or low or len(lines - paired) >= len(missing)
+    covered = unread or low or short or len(lines - paired) >= len(missing)
     return ItemDoubt(frozenset(lines), tuple(doc.items[i].product for i in sorted(lines)), missing if covered else ())
+
+
+def _short_of_total(doc: ExtractedDocument) -> bool:
+    """Every line's amount read, and together short of the printed total (with VAT on an invoice)."""
+    if not doc.total or not doc.items or any(item.amount is None for item in doc.items):
+        return False
+    line_sum = sum(item.amount or 0.0 for item in doc.items)
+    rates = flag_rules().vat_rates if doc.doc_type == "invoice" else (0.0,)
+    return all(line_sum * (1 + rate) < doc.total - _CENT for rate in rates)
 
 
 def _differing_lines(doc: ExtractedDocument, match: MatchResult) -> set[int]:
