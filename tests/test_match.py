@@ -290,15 +290,20 @@ def test_traditional_product_names_pair_with_the_books_simplified_ones(orders):
     assert all(a.product_score == 1.0 for a in result.lines)
 
 
+def _priced_slip(screw_price: float, screw_amount: float) -> list[LineItem]:
+    """The order PO-2024-0315's three lines as a priced slip, the 膨胀螺丝 line's price and amount as read."""
+    return [
+        LineItem(product="不锈钢六角螺栓", spec="M8×30", quantity=500, unit_price=0.5, amount=250.0),
+        LineItem(product="膨胀螺丝", spec="M10×80", quantity=120, unit_price=screw_price, amount=screw_amount),
+        LineItem(product="配电箱", spec="12回路", quantity=4, unit_price=200.0, amount=800.0),
+    ]
+
+
 def test_a_misread_amount_is_put_right_where_the_order_and_the_printed_total_bear_it_out(orders):
     # 120 × 1.06 = 127.20 printed; 127.28 read. The lines then sum to 1177.28, and extraction took
     # that sum for the total read as 1177.20 (two digits off): the reading is kept in `readings`.
     def items() -> list[LineItem]:
-        return [
-            LineItem(product="不锈钢六角螺栓", spec="M8×30", quantity=500, unit_price=0.5, amount=250.0),
-            LineItem(product="膨胀螺丝", spec="M10×80", quantity=120, unit_price=1.06, amount=127.28),
-            LineItem(product="配电箱", spec="12回路", quantity=4, unit_price=200.0, amount=800.0),
-        ]
+        return _priced_slip(1.06, 127.28)
 
     document = _doc(order_no="PO-2024-0315", items=items(), total=1177.28, readings={"total": "1177.2"})
     assert apply_match_repairs(document, match_to_orders(document, MemoryOrderBook(orders)))
@@ -314,11 +319,7 @@ def test_a_price_and_its_amount_misread_alike_are_put_right_where_the_printed_to
     # 1.06 and 127.20 read as 106.00 and 12720.00 (the decimal point lost in both): the line adds up
     # by itself, but the printed total 1177.20 is the lines' sum only at the order's price.
     def items() -> list[LineItem]:
-        return [
-            LineItem(product="不锈钢六角螺栓", spec="M8×30", quantity=500, unit_price=0.5, amount=250.0),
-            LineItem(product="膨胀螺丝", spec="M10×80", quantity=120, unit_price=106.0, amount=12720.0),
-            LineItem(product="配电箱", spec="12回路", quantity=4, unit_price=200.0, amount=800.0),
-        ]
+        return _priced_slip(106.0, 12720.0)
 
     document = _doc(order_no="PO-2024-0315", items=items(), total=1177.2)
     result = match_to_orders(document, MemoryOrderBook(orders))
