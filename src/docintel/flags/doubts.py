@@ -1,15 +1,14 @@
 """When the line items themselves are in doubt, a difference from the order is not yet a finding.
 
 OCR loses tables and misreads digits; an order line then looks missing, short or dearer on the
-slip when it was only read wrong. Six things say the reading is not to be trusted: not one line
+slip when it was only read wrong. Five things say the reading is not to be trusted: not one line
 was read where a total was printed or the matched order has lines (the table was lost: a slip for
 an order lists its goods, and a slip with every ordered line missing was misread, not delivered
 empty); a line's own quantity × unit price is not its
 printed amount (a number on it was misread and matching could not show which); a line printed
 whose numbers were not read at all; a quantity that is its order line's with one digit lost, and
 nothing on its line to vouch for it (6 for 60, 2 for 21: the commonest misreading of a number,
-and rarely a delivery); a line read with low confidence whose quantity differs, nothing on it to
-vouch for it; the table as a whole was read with low confidence. Then the clerk gets one
+and rarely a delivery); the table as a whole was read with low confidence. Then the clerk gets one
 LOW_CONFIDENCE on the items, naming the lines to look at, instead of findings OCR made up.
 """
 
@@ -20,7 +19,7 @@ from dataclasses import dataclass
 from docintel.extract.records import ExtractedDocument
 from docintel.extract.values import number_text
 from docintel.flags.codes import flag_rules
-from docintel.match.items import line_agrees, prices_agree, quantities_agree
+from docintel.match.items import line_agrees, prices_agree
 from docintel.match.records import MatchResult
 
 _CENT = 0.011
@@ -48,9 +47,7 @@ def item_doubt(doc: ExtractedDocument, match: MatchResult, threshold: float) -> 
     low = bool(doc.items) and doc.confidence.get("items", 1.0) < threshold
     unread_numbers = _numbers_unread(doc)  # nothing to compare with the order: never "agreeing"
     differing = _differing_lines(doc, match) | set(unread_numbers)
-    lines = differing if low else differing & {
-        *lines_not_adding_up(doc, match), *_digit_lost(doc, match), *_faint_unvouched(doc, match, threshold), *unread_numbers
-    }
+    lines = differing if low else differing & {*lines_not_adding_up(doc, match), *_digit_lost(doc, match), *unread_numbers}
     paired = {line.item_index for line in match.lines if line.order_line_id is not None}
     missing = tuple(line.order_product for line in match.lines if line.item_index is None)
     if low and not differing and not missing and match.order_no:
@@ -94,23 +91,6 @@ def _digit_lost(doc: ExtractedDocument, match: MatchResult) -> list[int]:
         vouched = None not in (item.unit_price, item.amount) and prices_agree(line.doc_quantity * item.unit_price, item.amount)
         read, ordered = number_text(line.doc_quantity), number_text(line.order_quantity)
         if not vouched and any(ordered[:k] + ordered[k + 1:] == read for k in range(len(ordered))):
-            out.append(line.item_index)
-    return out
-
-
-def _faint_unvouched(doc: ExtractedDocument, match: MatchResult, threshold: float) -> list[int]:
-    """Items read with low confidence whose quantity is not their order line's and nothing on the
-    line vouches for it (no price and amount printed that agree with it): 3 read for 3.772 t.
-    None for a document whose table carries no confidence (given, not read: nothing is faint)."""
-    if "items" not in doc.confidence:
-        return []
-    out = []
-    for line in match.lines:
-        if line.item_index is None or line.order_line_id is None:
-            continue
-        item = doc.items[line.item_index]
-        vouched = None not in (item.quantity, item.unit_price, item.amount) and prices_agree(item.quantity * item.unit_price, item.amount)
-        if item.confidence < threshold and not vouched and not quantities_agree(line.doc_quantity, line.order_quantity):
             out.append(line.item_index)
     return out
 
