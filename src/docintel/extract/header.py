@@ -265,12 +265,11 @@ def label_candidates(
             weight = _FUZZY_WEIGHT if hit.fuzzy else 1.0
             if table_span and index >= table_span[1] and key not in ("total", "total_upper"):
                 weight *= _BELOW_TABLE_WEIGHT
+            unsure = key in DOUBTED_KEYS and value is not None and unsure_digits(words)
             overwritten = key == "date" and value is not None and marks_written_over(raw)
-            doubted = key in DOUBTED_KEYS and value is not None and (unsure_digits(words) or overwritten)
-            if unread is not None and key in REREAD_KEYS and (value is None or doubted):
+            if unread is not None and key in REREAD_KEYS and (value is None or unsure or overwritten):
                 if region := _value_region(line, hits, k):
-                    unread.append(UnreadValue(key, index, hit.label, weight, region, line.height, value,
-                                              overwritten and not unsure_digits(words)))
+                    unread.append(UnreadValue(key, index, hit.label, weight, region, line.height, value, overwritten and not unsure))
             if value is None and key not in _ANYWHERE:
                 continue
             word_conf = statistics.fmean(w.confidence for w in words) if words else 0.5

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from docintel.extract.header import REREAD_MIN_CONFIDENCE, Candidate, UnreadValue, parse_reread
+from docintel.extract.values import digits_dropped_from
 from docintel.ocr import REREAD_LOOKS, RegionLook, read_page_region
 from docintel.ocr.layout import bounding_box
 from docintel.ocr.records import OcrPage
@@ -66,12 +67,10 @@ def _bears_out(item: UnreadValue, value: str | float) -> bool:
 
 def _digits_lost_from(first: str, second: str) -> bool:
     """Whether ISO date `first` is `second` with digits lost: each of its year, month and day
-    written out a subsequence of the second's (2024-06-02 of 2024-06-21, not of 2024-06-01)."""
-    def subsequence(short: str, long: str) -> bool:
-        rest = iter(long)
-        return all(ch in rest for ch in short)
-
-    return all(subsequence(str(int(a)), str(int(b))) for a, b in zip(first.split("-"), second.split("-"), strict=True))
+    written out the second's or the second's with digits left out (2024-06-02 of 2024-06-21, not
+    of 2024-06-01)."""
+    parts = [(str(int(a)), str(int(b))) for a, b in zip(first.split("-"), second.split("-"), strict=True)]
+    return all(a == b or digits_dropped_from(a, b) for a, b in parts)
 
 
 def check_serial_numbers(page: OcrPage, candidates: Sequence[Candidate]) -> list[Candidate]:

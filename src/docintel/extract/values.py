@@ -15,20 +15,21 @@ from docintel.extract.values_reconcile import (
     ocr_variants,
     reconcile_item,
 )
-from docintel.extract.values_text import fold_width, normalize_spaces, repair_digits
+from docintel.extract.values_text import digits_dropped_from, fold_width, normalize_spaces, repair_digits
 
 __all__ = [
     "ReconciledItem",
     "amounts_consistent",
     "close_number_gaps",
+    "digits_dropped_from",
     "fold_width",
     "normalize_spaces",
     "number_from_token",
     "number_text",
     "ocr_variants",
     "parse_amount",
-    "parse_chinese_amount",
     "marks_written_over",
+    "parse_chinese_amount",
     "parse_date",
     "parse_quantity",
     "reconcile_item",

@@ -87,3 +87,10 @@ def _repair_run(run: str, continues_number: bool) -> str:
         return letters
 
     return _LETTERS.sub(repair_group, run)
+
+
+def digits_dropped_from(short: str, long: str) -> bool:
+    """Whether `short` is `long` with characters left out and nothing changed (546.60 of 2546.60,
+    2 of 21): what a reading that lost digits looks like."""
+    rest = iter(long)
+    return len(short) < len(long) and all(char in rest for char in short)

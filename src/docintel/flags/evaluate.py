@@ -10,6 +10,7 @@ from typing import Any
 from docintel.classify.predict import low_confidence_type
 from docintel.extract.records import ExtractedDocument
 from docintel.extract.signoff import NO_SIGNOFF_FIELD_CONFIDENCE
+from docintel.extract.values import digits_dropped_from
 from docintel.flags.codes import FlagCode, Severity, flag_rules, flag_spec, render
 from docintel.flags.doubts import ItemDoubt, item_doubt, lines_not_adding_up
 from docintel.match.config import match_config
@@ -177,7 +178,7 @@ def _total_flag(doc: ExtractedDocument) -> FlagRecord | None:
     tolerance = rules.total_abs_tolerance + (0.01 * len(doc.items) if doc.doc_type == "invoice" else 0.0)
     if any(abs(doc.total - line_sum * (1 + rate)) <= tolerance for rate in rates):
         return None
-    if any(_digits_lost(doc.total, round(line_sum * (1 + rate), 2)) for rate in rates):
+    if any(digits_dropped_from(_digits(doc.total), _digits(line_sum * (1 + rate))) for rate in rates):
         # The lines' sum with digits dropped (546.60 read for 2546.60): the commonest misreading of
         # a number, rarely a slip's own arithmetic. A total read so is in doubt, like one read faintly,
         # and a total in doubt cannot show that the lines miss it.
@@ -185,13 +186,9 @@ def _total_flag(doc: ExtractedDocument) -> FlagRecord | None:
     return make_flag(FlagCode.TOTAL_MISMATCH, total=doc.total, sum=line_sum)
 
 
-def _digits_lost(read: float, whole: float) -> bool:
-    """Whether `read`'s digits are `whole`'s with one or more left out, in order."""
-    short, long = f"{read:.2f}".replace(".", ""), f"{whole:.2f}".replace(".", "")
-    if len(short) >= len(long):
-        return False
-    rest = iter(long)
-    return all(digit in rest for digit in short)
+def _digits(amount: float) -> str:
+    """An amount's digits as printed to the cent, without the point."""
+    return f"{amount:.2f}".replace(".", "")
 
 
 def doubt_fields(doc: ExtractedDocument, match: MatchResult, drop_confirmed: bool = True) -> list[str]:
