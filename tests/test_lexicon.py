@@ -199,6 +199,14 @@ def test_a_name_put_right_inside_is_then_snapped_to_the_full_name_it_is_a_slip_f
     assert document.customer == known and document.readings == {"customer": read}
 
 
+def test_a_simplified_name_with_one_character_read_traditional_is_written_as_the_book_writes_it() -> None:
+    names = NameList.of(["武汉德润五金贸易有限公司", "台南鑫源水電工程行"])
+    # 潤 for 润 in a name whose 汉 and 贸 are simplified: the print is simplified.
+    assert names.snap("武汉德潤五金贸易有限公司") == ("武汉德润五金贸易有限公司", 1.0)
+    # A Taiwanese name (電 traditional; 台 is written alike there) stays as printed.
+    assert names.snap("台南鑫源水電工程行") is None
+
+
 def test_a_traditional_reading_keeps_its_script_when_snapped_to_a_simplified_book() -> None:
     products = NameList.of(["缠绕膜", "膨胀螺丝", "LED灯管"])
     assert products.snap("纏繞腊") == ("纏繞膜", pytest.approx(2 / 3))

@@ -114,7 +114,7 @@ class NameList:
         read_key = "".join(k for _, k in chars)
         place = _place_of(read_key, places)
         intact = self._intact_positions(read_key)
-        traditional = is_traditional(text)
+        traditional = _mostly_traditional(text)
         best: tuple[int, str] | None = None
         tied = False
         for key, spelling in self.names.items():
@@ -239,7 +239,7 @@ def in_script_of(reading: str, known: str) -> str:
     simplified ones (a book that lists 平墊圈 for a Hong Kong order and 平垫圈 for a mainland one
     keeps the first spelling of the two, and a mainland slip's 平垫圈中 is 平垫圈, not 平墊圈); a
     reading that both scripts write alike gets the known spelling as it is."""
-    if not is_traditional(reading):
+    if not _mostly_traditional(reading):
         return in_simplified(known) if is_simplified(reading) else known
     out = list(known)
     for tag, i1, i2, j1, j2 in Levenshtein.opcodes(to_simplified(reading), to_simplified(known)):
@@ -248,6 +248,14 @@ def in_script_of(reading: str, known: str) -> str:
         elif j2 > j1:
             out[j1:j2] = [traditional_char(c) for c in known[j1:j2]]
     return "".join(out)
+
+
+def _mostly_traditional(reading: str) -> bool:
+    """Whether as many of a reading's characters are written the traditional way as the simplified:
+    a simplified print with one character misread into its traditional form (武汉德潤五金贸易) is
+    simplified."""
+    traditional = sum(is_traditional(char) for char in reading)
+    return traditional > 0 and traditional >= sum(is_simplified(char) for char in reading)
 
 
 def _after_key_prefix(text: str, length: int) -> str:
