@@ -344,6 +344,25 @@ def test_a_price_and_its_amount_misread_alike_are_put_right_where_the_printed_to
     assert "PRICE_MISMATCH" in [str(f.code) for f in evaluate_flags(both, result)]
 
 
+def test_a_customer_not_read_is_the_orders_its_number_names_where_the_book_writes_it_in_full():
+    full = MemoryOrderBook([_order("PO-2024-0315", "上海恒达五金贸易有限公司", D, HENGDA, 1)])
+    unread = _doc(order_no="PO-2024-0315", customer=None)  # the customer's line lost in dot-matrix noise
+    result = match_to_orders(unread, full)
+    assert apply_match_repairs(unread, result)
+    assert (unread.customer, unread.readings["customer"]) == ("上海恒达五金贸易有限公司", "")
+    assert unread.confidence["customer"] == pytest.approx(result.score, abs=0.001)
+    # The book's abbreviation (恒达五金, or 上海恒达五金 without its legal form) is not what the slip prints.
+    for short in ("恒达五金", "上海恒达五金"):
+        doc = _doc(order_no="PO-2024-0315", customer=None)
+        apply_match_repairs(doc, match_to_orders(doc, MemoryOrderBook([_order("PO-2024-0315", short, D, HENGDA, 1)])))
+        assert doc.customer is None
+    # No number printed, no customer read: nothing names the order, nothing is filled in.
+    goods = _doc(customer=None)
+    result = match_to_orders(goods, full)
+    apply_match_repairs(goods, result)
+    assert result.method not in ("order_no", "order_no_fuzzy") and goods.customer is None
+
+
 def test_an_unpriced_receipt_line_misread_in_name_and_spec_pairs_by_its_quantity_and_a_name_like_the_orders(orders):
     items = [
         LineItem(product="不镑锅六角包栓", spec="MOX4", quantity=500),  # 不锈钢六角螺栓 M8×30, both misread

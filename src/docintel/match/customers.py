@@ -68,6 +68,16 @@ def parse_customer(name: str | None) -> CustomerName | None:
     return CustomerName(city, text) if text else None
 
 
+def written_in_full(name: str | None) -> bool:
+    """Whether a book name is a firm's name in full, its city and its legal form or trade both
+    there (温州华盛电气设备商行; not 温州华盛电气, not 华盛电气设备商行): what a slip prints."""
+    parsed = parse_customer(name)
+    if parsed is None or parsed.city is None or name is None:
+        return False
+    text = "".join(_WORD.findall(unicodedata.normalize("NFKC", name).casefold()))
+    return any(text.endswith(suffix) for suffix in match_config().suffixes)
+
+
 def _fold_city(city: str | None) -> str | None:
     # 桃园/桃園 and 九龙/九龍 are one city; compare on the simplified spelling.
     if city is None:

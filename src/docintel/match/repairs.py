@@ -17,7 +17,7 @@ from dataclasses import replace
 
 from docintel.extract.records import ExtractedDocument
 from docintel.extract.values import number_text
-from docintel.match.customers import book_spelling_for
+from docintel.match.customers import book_spelling_for, written_in_full
 from docintel.match.items import prices_agree, quantities_agree
 from docintel.match.records import LineAlignment, MatchResult
 
@@ -33,6 +33,15 @@ def apply_match_repairs(document: ExtractedDocument, result: MatchResult) -> boo
     if result.order_no and (spelling := book_spelling_for(document.customer, result.order_customer)):
         document.readings.setdefault("customer", document.customer or "")
         document.customer = spelling
+        changed = True
+    if (result.order_no and not result.ambiguous and result.method in _BY_NUMBER and not document.customer
+            and written_in_full(result.order_customer)):
+        # Not read at all (under a stamp, in dot-matrix noise): the order its number names says whose
+        # it is, where the book writes the name in full (温州华盛电气 or 恒达食品 would not be what the
+        # slip prints). Marked as unread in `readings`, at the match's confidence, as the vendor below.
+        document.readings.setdefault("customer", "")
+        document.customer = result.order_customer
+        document.confidence["customer"] = round(result.score, 3)
         changed = True
     if result.order_no and not result.ambiguous and result.order_vendor and not document.vendor:
         # Not read at all (under a seal, in dot-matrix noise): the order the slip belongs to names
@@ -55,6 +64,8 @@ def apply_match_repairs(document: ExtractedDocument, result: MatchResult) -> boo
 
 
 _CENT = 0.011
+# Matches by a number the document prints: they name the order, whatever else was read.
+_BY_NUMBER = ("order_no", "order_no_fuzzy", "doc_no", "code")
 
 
 def _quantity_borne_out(line: LineAlignment) -> bool:
