@@ -7,7 +7,8 @@ an item number the slip's own amount disproves (8 read where 80 × 11.01 = 880.8
 product name misread on a line whose quantity and price are its order line's (劳保季套尼万涂胶 for
 劳保手套); a line amount misread where quantity and price are the order line's and the printed total
 is the sum with quantity × price in its place (1386.58 read for 22 × 63.03 = 1386.66); a vendor not
-read at all, which the order names (the book's optional vendor column). The archive
+read at all, which the order names (the book's optional vendor column), and so a customer not read
+at all, where the order was found by its number and the book writes the name in full. The archive
 stores the document put right; a clerk still sees what was read.
 """
 
