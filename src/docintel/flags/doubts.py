@@ -22,8 +22,6 @@ from docintel.flags.codes import flag_rules
 from docintel.match.items import line_agrees, prices_agree
 from docintel.match.records import MatchResult
 
-_CENT = 0.011
-
 
 @dataclass(frozen=True)
 class ItemDoubt:
@@ -60,13 +58,26 @@ def item_doubt(doc: ExtractedDocument, match: MatchResult, threshold: float) -> 
     return ItemDoubt(frozenset(lines), tuple(doc.items[i].product for i in sorted(lines)), missing if covered else ())
 
 
+def totals_of_lines(doc: ExtractedDocument) -> tuple[float, list[float], float] | None:
+    """The lines' sum, what the printed total may be given it (the sum; on an invoice, with each VAT
+    rate), and how far a total may stray (a cent per line more on an invoice, whose tax is rounded
+    per line); None unless a total was printed and every line's amount read."""
+    if doc.total is None or not doc.items or any(item.amount is None for item in doc.items):
+        return None
+    rules = flag_rules()
+    line_sum = round(sum(item.amount or 0.0 for item in doc.items), 2)
+    invoice = doc.doc_type == "invoice"
+    rates = rules.vat_rates if invoice else (0.0,)
+    tolerance = rules.total_abs_tolerance + (0.01 * len(doc.items) if invoice else 0.0)
+    return line_sum, [line_sum * (1 + rate) for rate in rates], tolerance
+
+
 def _short_of_total(doc: ExtractedDocument) -> bool:
-    """Every line's amount read, and together short of the printed total (with VAT on an invoice)."""
-    if not doc.total or not doc.items or any(item.amount is None for item in doc.items):
+    """Every line's amount read, and together short of the printed total."""
+    if not doc.total or (totals := totals_of_lines(doc)) is None:
         return False
-    line_sum = sum(item.amount or 0.0 for item in doc.items)
-    rates = flag_rules().vat_rates if doc.doc_type == "invoice" else (0.0,)
-    return all(line_sum * (1 + rate) < doc.total - _CENT for rate in rates)
+    _, possible, tolerance = totals
+    return all(total < doc.total - tolerance for total in possible)
 
 
 def _differing_lines(doc: ExtractedDocument, match: MatchResult) -> set[int]:

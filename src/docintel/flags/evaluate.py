@@ -12,7 +12,7 @@ from docintel.extract.records import ExtractedDocument
 from docintel.extract.signoff import NO_SIGNOFF_FIELD_CONFIDENCE
 from docintel.extract.values import digits_dropped_from
 from docintel.flags.codes import FlagCode, Severity, flag_rules, flag_spec, render
-from docintel.flags.doubts import ItemDoubt, item_doubt, lines_not_adding_up
+from docintel.flags.doubts import ItemDoubt, item_doubt, lines_not_adding_up, totals_of_lines
 from docintel.match.config import match_config
 from docintel.match.items import paired_share, prices_agree, quantities_agree
 from docintel.match.records import MatchResult
@@ -168,17 +168,12 @@ def _unsigned_or_doubt(doc: ExtractedDocument) -> FlagRecord:
 
 
 def _total_flag(doc: ExtractedDocument) -> FlagRecord | None:
-    if doc.total is None or not doc.items or any(i.amount is None for i in doc.items):
+    if doc.total is None or (totals := totals_of_lines(doc)) is None:
         return None
-    rules = flag_rules()
-    line_sum = round(sum(i.amount or 0.0 for i in doc.items), 2)
-    # Invoices print the total with VAT; other documents with rate 0 only.
-    rates = rules.vat_rates if doc.doc_type == "invoice" else (0.0,)
-    # Tax is rounded per line, so allow a cent per line on top of the base tolerance.
-    tolerance = rules.total_abs_tolerance + (0.01 * len(doc.items) if doc.doc_type == "invoice" else 0.0)
-    if any(abs(doc.total - line_sum * (1 + rate)) <= tolerance for rate in rates):
+    line_sum, possible, tolerance = totals
+    if any(abs(doc.total - total) <= tolerance for total in possible):
         return None
-    if any(digits_dropped_from(_digits(doc.total), _digits(line_sum * (1 + rate))) for rate in rates):
+    if any(digits_dropped_from(_digits(doc.total), _digits(total)) for total in possible):
         # The lines' sum with digits dropped (546.60 read for 2546.60): the commonest misreading of
         # a number, rarely a slip's own arithmetic. A total read so is in doubt, like one read faintly,
         # and a total in doubt cannot show that the lines miss it.
