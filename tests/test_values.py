@@ -476,3 +476,33 @@ def test_marks_read_twice_say_the_date_was_written_over_the_forms_own():
 
     assert marks_written_over("2024 年 年6 月 2  日") and marks_written_over("2024年6月月2日")
     assert not marks_written_over("2024年6月21日") and not marks_written_over("2024-06-21")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024-05-]14", dt.date(2024, 5, 14)),  # a stray stroke between the digits
+        ("2024-1]1-16", dt.date(2024, 11, 16)),
+        ("日期: 2024年]月27日", dt.date(2024, 1, 27)),  # a 1 read as a bracket
+        ("日期: 2024/11701", dt.date(2024, 11, 1)),  # the second slash read as a 7
+        ("送货日期:  2024/01715", dt.date(2024, 1, 15)),
+        ("送 货 日 期: 2024  年 了  月 31  日", dt.date(2024, 7, 31)),  # a handwritten 7 read as 了
+        ("开 单 日 期: 2024 年G  月 21  日", dt.date(2024, 6, 21)),
+        ("2024年l月5日", dt.date(2024, 1, 5)),
+    ],
+)
+def test_parse_date_reads_through_the_commonest_misreadings_of_its_digits_and_separators(text, expected):
+    assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize("text", ["2024/1111", "No. 2024.12345", "自下月]日起", "2024-10715"])
+def test_a_separator_read_as_a_digit_is_put_back_only_where_one_date_results(text):
+    # 2024/1111 is 1-11 or 11-1; a hyphen run is an order number's more often than a date's.
+    assert parse_date(text) is None
+
+
+def test_a_labelled_period_is_not_the_documents_date():
+    from docintel.extract.header import PARSERS
+
+    assert PARSERS["date"]("2024-02-01 至 2024-02-29") is None
+    assert PARSERS["date"](" 2024/03/04") == "2024-03-04"

@@ -11,6 +11,7 @@ from docintel.extract.values_vocab import (
     CHINESE_DIGITS,
     DATE_YEAR_MAX,
     DATE_YEAR_MIN,
+    MARKED_DIGIT_CONFUSIONS,
     MONTH_NAMES,
     ROC_MARKERS,
     ROC_YEAR_MAX,
@@ -32,6 +33,15 @@ _YEAR_MONTH_DAY_CJK = re.compile(
     rf"{_ROC}(?<![{_NUMERAL}])(?P<y>[{_NUMERAL}]{{2,4}})\s*年\s*(?P<m>[{_NUMERAL}]{{1,3}})\s*月"
     rf"\s*(?P<d>[{_NUMERAL}]{{1,3}})(?![0-9])"
 )
+# A bracket or bar inside a date's digits (2024-05-]14, 2024-1]1-16, 2024年]月27日): a stray
+# stroke of the paper, or a 1 read as one. parse_date tries the date without it, then with 1.
+_STROKE_IN_DATE = re.compile(r"(?<=[0-9年月/.\-])\s*[\]\[|]+\s*(?=[0-9月日])")
+# 2024/11701 for 2024/11/01: the second slash or point read as a 7 or a 1. Tried only when no
+# date reads otherwise, and only where one split of the digits makes a date.
+_SECOND_SEP_AS_DIGIT = re.compile(r"(?<![0-9A-Za-z])(?P<y>(?:19|20)[0-9]{2})\s*[/.]\s*(?P<rest>[0-9]{4,5})(?![0-9])")
+_SEP_READ_AS = "71"
+# A one-digit month or day between the marks read as a letter (年 了 月, 年G月): a digit by its place.
+_LONE_MARKED_DIGIT = re.compile(rf"(?<=[年月])(\s*)([{''.join(MARKED_DIGIT_CONFUSIONS)}])(?=\s*[月日])")
 # A mark read twice (2024 年 年6 月 15 日): a form's printed 年 with the handwritten one over it.
 _DOUBLED_MARK = re.compile(r"([年月日])(?:\s*\1)+")
 _DAY_MARK_MISREAD = re.compile(r"(月\s*[0-9]{1,2})\s*[Bb曰目](?![0-9A-Za-z])")
@@ -78,9 +88,33 @@ def parse_date(text: str, dayfirst: bool = True) -> dt.date | None:
     """
     # 日 right after the day is often read as B, 曰 or 目; left alone, B would be repaired to 8.
     cleaned = _DAY_MARK_MISREAD.sub(r"\1日", _DOUBLED_MARK.sub(r"\1", _MARK_DEBRIS.sub("", fold_width(text))))
+    cleaned = _LONE_MARKED_DIGIT.sub(lambda m: m[1] + MARKED_DIGIT_CONFUSIONS[m[2]], cleaned)
     cleaned = repair_digits(_MONTH_MARK_MISREAD.sub(r"\1月\2", cleaned))
+    found = _first_date(cleaned, dayfirst)
+    if found is None and _STROKE_IN_DATE.search(cleaned):
+        found = _first_date(_STROKE_IN_DATE.sub("", cleaned), dayfirst) or _first_date(
+            _STROKE_IN_DATE.sub("1", cleaned), dayfirst
+        )
+    return found or _second_separator_lost(cleaned)
+
+
+def _second_separator_lost(text: str) -> dt.date | None:
+    for match in _SECOND_SEP_AS_DIGIT.finditer(text):
+        rest, year = match["rest"], int(match["y"])
+        dates = {
+            date
+            for at in (1, 2)
+            if rest[at] in _SEP_READ_AS and len(rest) - at - 1 in (1, 2)
+            and (date := _make_date(year, int(rest[:at]), int(rest[at + 1 :]), roc_marked=False)) is not None
+        }
+        if len(dates) == 1:
+            return dates.pop()
+    return None
+
+
+def _first_date(text: str, dayfirst: bool) -> dt.date | None:
     best: tuple[int, int, dt.date] | None = None
-    for start, end, date in _candidates(cleaned, dayfirst):
+    for start, end, date in _candidates(text, dayfirst):
         if best is None or (start, -end) < (best[0], -best[1]):
             best = (start, end, date)
     return best[2] if best else None
