@@ -462,3 +462,27 @@ def test_a_vendor_not_read_is_the_matched_orders_and_one_read_is_kept(session: S
         stranger = _doc(order_no=None, customer="深圳利民贸易有限公司")
         apply_match_repairs(stranger, match_to_orders(stranger, book))
         assert stranger.vendor is None
+
+
+def test_a_date_read_before_its_order_with_a_digit_lost_is_put_right(orders):
+    book = MemoryOrderBook([_order("PO-2024-1102", "恒达五金", dt.date(2024, 10, 28), HENGDA, 1)])
+    # 2024-11-02 read 2024-01-02: the 1s of 11 ran together. Only 11-02 lies within days after the order.
+    document = _doc(order_no="PO-2024-1102", date="2024-01-02")
+    assert apply_match_repairs(document, match_to_orders(document, book))
+    assert (document.date, document.readings["date"]) == ("2024-11-02", "2024-01-02")
+
+
+@pytest.mark.parametrize(
+    ("order_date", "read"),
+    [
+        (dt.date(2024, 10, 28), "2025-03-02"),  # after the window: a late receipt is a finding
+        (dt.date(2024, 10, 28), "2024-10-30"),  # within it: nothing to put right
+        (dt.date(2024, 11, 9), "2024-11-01"),   # 11-10 … 11-19, 11-21: more than one date fits
+        (dt.date(2024, 6, 10), "2024-01-02"),   # no date with one digit more fits
+    ],
+)
+def test_a_date_is_put_right_only_where_one_lost_digit_alone_explains_it(order_date, read):
+    book = MemoryOrderBook([_order("PO-2024-1102", "恒达五金", order_date, HENGDA, 1)])
+    document = _doc(order_no="PO-2024-1102", date=read)
+    apply_match_repairs(document, match_to_orders(document, book))
+    assert document.date == read and "date" not in document.readings

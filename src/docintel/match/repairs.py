@@ -14,10 +14,12 @@ stores the document put right; a clerk still sees what was read.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import replace
 
 from docintel.extract.records import ExtractedDocument
 from docintel.extract.values import number_text
+from docintel.flags.codes import flag_rules
 from docintel.match.customers import book_spelling_for, written_in_full
 from docintel.match.items import prices_agree, quantities_agree
 from docintel.match.records import LineAlignment, MatchResult
@@ -61,12 +63,50 @@ def apply_match_repairs(document: ExtractedDocument, result: MatchResult) -> boo
                 document.readings.setdefault(f"items.{line.item_index}.{name}", before if isinstance(before, str) else number_text(before))
                 setattr(item, name, value)
                 changed = True
+    changed = _repair_date(document, result) or changed
     return _repair_amounts(document, result) or changed
 
 
 _CENT = 0.011
 # Matches by a number the document prints: they name the order, whatever else was read.
 _BY_NUMBER = ("order_no", "order_no_fuzzy", "doc_no", "code")
+
+
+def _repair_date(document: ExtractedDocument, result: MatchResult) -> bool:
+    """A date read before its order's (deliveries do not precede their orders) put right where one
+    digit lost from its month or day explains it: 2024-01-02 read for 2024-11-02, the 1s of 11 run
+    together. Taken only when exactly one such date lies within the days after the order that bear
+    a date out (rules.date_corroborated_days); a date after the order's, however late, is a
+    finding (DATE_OUT_OF_RANGE), not a misreading."""
+    if not result.order_no or result.ambiguous or result.order_date is None or not document.date:
+        return False
+    try:
+        read = dt.date.fromisoformat(document.date)
+    except ValueError:
+        return False
+    rules = flag_rules()
+    if (read - result.order_date).days >= -rules.days_before_order:
+        return False
+    fits = {d for d in _one_digit_more(read) if 0 <= (d - result.order_date).days <= rules.date_corroborated_days}
+    if len(fits) != 1:
+        return False
+    document.readings.setdefault("date", document.date)
+    document.date = fits.pop().isoformat()
+    return True
+
+
+def _one_digit_more(read: dt.date) -> set[dt.date]:
+    """The dates whose month or day is the one read with one digit put back (1 → 10…19, 21, 31…)."""
+    found = set()
+    for part in ("month", "day"):
+        digits = str(getattr(read, part))
+        for at in range(len(digits) + 1):
+            for digit in "0123456789":
+                try:
+                    found.add(read.replace(**{part: int(digits[:at] + digit + digits[at:])}))
+                except ValueError:
+                    continue
+    return found
 
 
 def _quantity_borne_out(line: LineAlignment) -> bool:
