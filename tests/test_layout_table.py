@@ -1,5 +1,7 @@
 """Line grouping, label matching and table reconstruction on hand-placed word boxes."""
 
+import pytest
+
 from docintel.extract.header import label_candidates, best, find_title, parse_total
 from docintel.extract.labels import find_labels, text_after, vocabulary
 from docintel.extract.table import find_table
@@ -344,3 +346,22 @@ def test_a_total_row_whose_label_was_misread_is_not_one_more_line():
         words += words_at(price, 1150, 170 + 70 * n) + words_at(amount, 1400, 170 + 70 * n)
     words += words_at("愉地", 100, 310) + words_at("1542.48", 1400, 310)  # 合计, misread
     assert [i.product for i in extract_items(find_table(group_lines(words)), 0)] == ["空气开关", "膨胀螺丝"]
+
+
+@pytest.mark.parametrize(
+    ("read", "name"),
+    [
+        ("佛山顺昌建材有起公司", "佛山顺昌建材有限公司"),
+        ("东州市华局折电设备谊限公司", "东州市华局折电设备有限公司"),
+        ("厦门利民电气设备有限珊任公司", "厦门利民电气设备有限责任公司"),
+        # Two characters of the form misread, or too little before it, or no such form: as read.
+        ("深圳新亚五金有隆责任公避", "深圳新亚五金有隆责任公避"),
+        ("有起公司", "有起公司"),
+        ("成都宏发公司", "成都宏发公司"),
+        ("上海恒达有限公司上海分公司", "上海恒达有限公司上海分公司"),
+    ],
+)
+def test_a_legal_form_misread_by_one_character_is_written_as_the_form_is(read, name):
+    from docintel.extract.header import parse_name
+
+    assert parse_name(read) == name

@@ -73,6 +73,13 @@ def _alternation(words: Sequence[str]) -> str:
 
 _NAMES = vocabulary().names
 _NAME_END = re.compile(f"({_alternation(_NAMES['legal_forms'])})", re.I)
+# A legal form of four characters or more with one of them misread, at a name's end (有起公司,
+# 谊限公司, 有限珊任公司): each such form with any one character free, longest form first.
+_MISREAD_LEGAL_FORMS = [
+    (re.compile("(?:" + "|".join(re.escape(form[:i]) + "[^\\s\\d]" + re.escape(form[i + 1 :]) for i in range(len(form))) + ")$"), form)
+    for form in sorted(_NAMES["legal_forms"], key=len, reverse=True)
+    if len(form) >= 4 and all(is_cjk(c) for c in form)
+]
 _COMPANY_SUFFIX = re.compile(f"({_alternation(_NAMES['legal_forms'] + _NAMES['other_endings'])})\\s*$", re.I)
 
 
@@ -115,7 +122,19 @@ def parse_name(raw: str) -> str | None:
         # The next field run into the same segment (a misread 日期 and its date): cut it off.
         if rest[:1].isspace() or any(ch.isdigit() for ch in rest):
             text = text[: end.end()]
-    return text
+    return _legal_form_put_right(text)
+
+
+def _legal_form_put_right(name: str) -> str:
+    """The name with a legal form misread by one character at its end written as the form is: the
+    commonest words of any company name are no evidence of another firm, and a name ending 有起公司
+    otherwise costs its firm a lookup."""
+    if (end := _NAME_END.search(name)) and end.end() == len(name):
+        return name
+    for pattern, form in _MISREAD_LEGAL_FORMS:
+        if (found := pattern.search(name)) and found.start() >= 2:
+            return name[: found.start()] + form
+    return name
 
 
 # A money amount standing on its own: an optional currency mark (tesseract reads ¥ as Y), digits
