@@ -486,3 +486,23 @@ def test_a_date_is_put_right_only_where_one_lost_digit_alone_explains_it(order_d
     document = _doc(order_no="PO-2024-1102", date=read)
     apply_match_repairs(document, match_to_orders(document, book))
     assert document.date == read and "date" not in document.readings
+
+
+def test_an_order_number_misread_past_lookup_is_written_as_the_order_the_slip_matched_by_its_goods(orders):
+    # A handwritten HT24031201: T read as I and the pen's last stroke as one more 0. No lookup finds
+    # it, customer, date and goods do, and the number read is two slips from that order's.
+    document = _doc(order_no="HI240312010", customer="中泰包装", date="2024-03-13",
+                    items=[LineItem(product=p, spec=s, quantity=q, unit_price=u) for p, s, q, u in OTHER])
+    result = match_to_orders(document, MemoryOrderBook(orders))
+    assert (result.order_no, result.method) == ("HT24031201", "customer_date_items")
+    assert apply_match_repairs(document, result)
+    assert (document.order_no, document.readings["order_no"]) == ("HT24031201", "HI240312010")
+
+
+def test_an_order_number_far_from_the_order_matched_by_goods_stays_as_printed(orders):
+    items = [LineItem(product=p, spec=s, quantity=q, unit_price=u) for p, s, q, u in OTHER]
+    document = _doc(order_no="HT24039977", customer="中泰包装", date="2024-03-13", items=items)
+    result = match_to_orders(document, MemoryOrderBook(orders))
+    assert result.order_no == "HT24031201"
+    apply_match_repairs(document, result)
+    assert document.order_no == "HT24039977" and "order_no" not in document.readings

@@ -1,7 +1,9 @@
 """What matching proved misread, written into the document (the reading kept in `readings`).
 
 Matching holds evidence extraction lacks: the order a slip belongs to. An order number that named
-its order through OCR look-alikes or one slip (P0-2024-O315, corroborated by customer or items);
+its order through OCR look-alikes or one slip (P0-2024-O315, corroborated by customer or items),
+or a slip or two from the order that customer, date and goods found (HI240703440 for HT24070344);
+a date read before its order's, one digit lost (2024-01-02 for 2024-11-02);
 a customer name the match took for the order's customer read badly (无铝永国机概制造 for 无锡永固机械制造);
 an item number the slip's own amount disproves (8 read where 80 × 11.01 = 880.80 is printed); a
 product name misread on a line whose quantity and price are its order line's (劳保季套尼万涂胶 for
@@ -17,11 +19,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
+from rapidfuzz.distance import Levenshtein
+
 from docintel.extract.records import ExtractedDocument
 from docintel.extract.values import number_text
 from docintel.flags.codes import flag_rules
 from docintel.match.customers import book_spelling_for, written_in_full
 from docintel.match.items import prices_agree, quantities_agree
+from docintel.match.numbers import confusable_key
 from docintel.match.records import LineAlignment, MatchResult
 
 
@@ -31,6 +36,10 @@ def apply_match_repairs(document: ExtractedDocument, result: MatchResult) -> boo
     changed = False
     if result.method == "order_no_fuzzy" and result.order_no and document.order_no and document.order_no != result.order_no:
         document.readings.setdefault("order_no", document.order_no)
+        document.order_no = result.order_no
+        changed = True
+    if _number_misread_of_order(document, result):
+        document.readings.setdefault("order_no", document.order_no or "")
         document.order_no = result.order_no
         changed = True
     if result.order_no and (spelling := book_spelling_for(document.customer, result.order_customer)):
@@ -70,6 +79,26 @@ def apply_match_repairs(document: ExtractedDocument, result: MatchResult) -> boo
 _CENT = 0.011
 # Matches by a number the document prints: they name the order, whatever else was read.
 _BY_NUMBER = ("order_no", "order_no_fuzzy", "doc_no", "code")
+
+
+# An order number read this many characters off the matched order's (look-alikes folded), or
+# fewer, where the book's has MISREAD_NUMBER_MIN_LENGTH or more: H7240611432 for HT24061143.
+MAX_NUMBER_SLIPS = 2
+MISREAD_NUMBER_MIN_LENGTH = 8
+
+
+def _number_misread_of_order(document: ExtractedDocument, result: MatchResult) -> bool:
+    """Whether the order number read is the matched order's misread, where the match rests on other
+    evidence (customer, date and goods, or the goods): a handwritten slip's number with a letter
+    misread and the pen's last stroke read as one more digit (HI240703440 for HT24070344) cannot be
+    looked up, but the order the rest of the slip names proves what it says. A number further off
+    is another number, printed so, and stays as read."""
+    if result.method not in ("customer_date_items", "items") or result.ambiguous or not result.order_no or not document.order_no:
+        return False
+    read, known = confusable_key(document.order_no), confusable_key(result.order_no)
+    if not read or not known or read == known:
+        return False
+    return len(known) >= MISREAD_NUMBER_MIN_LENGTH and Levenshtein.distance(read, known) <= MAX_NUMBER_SLIPS
 
 
 def _repair_date(document: ExtractedDocument, result: MatchResult) -> bool:
