@@ -179,6 +179,16 @@ def test_a_serial_number_read_the_same_by_english_stays_as_read():
     assert [(c.value, c.words) for c in numbers] == [("0806259", tuple(words))]  # the words read in place
 
 
+def test_a_serial_number_whose_zero_was_read_as_two_digits_is_read_again_at_its_own_length():
+    """No. 0895856 read 90895856 on the page (the dotted zero as two glyphs): the English reading,
+    one digit shorter and clearer, stands."""
+    color = cv2.imread(str(Path(__file__).parent / "data" / "serial_zero_read_twice.jpg"))  # cut from a generated receipt
+    words, _ = run_tesseract(cv2.cvtColor(color, cv2.COLOR_BGR2GRAY), "chi_sim", psm=4)
+    assert [w.text for w in words] == ["No.", "90895856"], "the premise: the page-wide pass reads the zero twice"
+    page = OcrPage(index=0, words=words, color=color, source="tesseract", lang="chi_sim")
+    assert [c.value for c in read_page(page).candidates if c.key == "doc_no"] == ["0895856"]
+
+
 def table_strip() -> np.ndarray:
     """A line-item table's header and two numbered rows, printed on green carbonless paper."""
     width, height = 1500, 300

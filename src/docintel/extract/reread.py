@@ -76,9 +76,11 @@ def _digits_lost_from(first: str, second: str) -> bool:
 def check_serial_numbers(page: OcrPage, candidates: Sequence[Candidate]) -> list[Candidate]:
     """The candidates, each serial document number's digits read again by the English model with
     the glyphs apart (RegionLook.DIGITS_APART): the Chinese models read a numbering machine's
-    dotted zero as 9 or 6 (0976080 → 9976086), confidently. The second reading is taken when it
-    is one run of as many digits, each word of it read at least REREAD_MIN_CONFIDENCE, and more
-    confidently than the first. One small English read per page with a serial number."""
+    dotted zero as 9 or 6 (0976080 → 9976086), confidently, or as two glyphs (90475397 for
+    0475397). The second reading is taken when it is one run of digits, each word of it read at
+    least REREAD_MIN_CONFIDENCE, and more confidently than the first; its length may differ (on
+    307 serials of four sample sets, 40 first readings wrong that it read right, 19 of them of
+    another length, and no right one lost). One small English read per page with a serial number."""
     out = list(candidates)
     for index, candidate in enumerate(out):
         if candidate.key != "doc_no" or not isinstance(candidate.value, str) or not _SERIAL.fullmatch(candidate.value):
@@ -89,7 +91,7 @@ def check_serial_numbers(page: OcrPage, candidates: Sequence[Candidate]) -> list
         x, y, w, h = bounding_box(digits)
         words = read_page_region(page, (x - h // 2, y - h // 2, w + h, 2 * h), h, RegionLook.DIGITS_APART)
         runs = _DIGIT_RUN.findall("".join(word.text for word in words))
-        if len(runs) != 1 or len(runs[0]) != len(candidate.value) or runs[0] == candidate.value:
+        if len(runs) != 1 or runs[0] == candidate.value:
             continue
         confidence = statistics.fmean(word.confidence for word in words)
         first = statistics.fmean(word.confidence for word in digits)
