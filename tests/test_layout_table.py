@@ -365,3 +365,13 @@ def test_a_legal_form_misread_by_one_character_is_written_as_the_form_is(read, n
     from docintel.extract.header import parse_name
 
     assert parse_name(read) == name
+
+
+def test_a_label_with_one_character_lost_is_found_where_a_colon_closes_it():
+    # 发票号码 with its faded first character: the colon says a label ends there.
+    hits = find_labels("、  票 号 码: 13099317", vocabulary().fields)
+    assert [(h.key, h.label, h.fuzzy) for h in hits] == [("doc_no", "发票号码", True)]
+    assert text_after("、  票 号 码: 13099317", hits[0]).strip(" :") == "13099317"
+    # Without one, three characters of a label are a title's (送货单 of 送货单号), not a label.
+    assert [h.key for h in find_labels("送 货 单  No. 90475397", vocabulary().fields)] == ["doc_no"]
+    assert [h.label for h in find_labels("送 货 单  No. 90475397", vocabulary().fields)] == ["No"]

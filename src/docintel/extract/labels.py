@@ -112,6 +112,10 @@ def _boundary_ok(norm: str, start: int, end: int, index: list[int], text: str) -
     return True
 
 
+def _closed_by_colon(text: str, end: int) -> bool:
+    return text[end:].lstrip()[:1] in (":", "：")
+
+
 def find_labels(text: str, group: Mapping[str, Sequence[str]], fuzzy: bool = True) -> list[LabelHit]:
     """All non-overlapping label occurrences in `text`, left to right."""
     norm, index = normalize_for_match(text)
@@ -144,15 +148,17 @@ def find_labels(text: str, group: Mapping[str, Sequence[str]], fuzzy: bool = Tru
             # holds twice counts once here; the comparison itself is exact).
             if entry.latin or len(entry.chars - present) > 1:
                 continue
-            # One character misread (a window of the label's length) or one stray character
-            # read into it (收货人人签字: a window one longer).
-            for width in (size, size + 1):
+            # One character misread (a window of the label's length), one stray character read
+            # into it (收货人人签字: a window one longer), or one lost where a colon closes it
+            # (票号码: for 发票号码:, the first character faded; without the colon three characters
+            # of a label are too often a title: 送货单).
+            for width in (size, size + 1, size - 1):
                 for start in range(0, len(norm) - width + 1):
                     # Only Chinese characters are forgiven: 销售单N is a title and a number, not 销售单位.
                     if han_run[start] < width:
                         continue
                     end = start + width
-                    if any(taken[start:end]):
+                    if any(taken[start:end]) or (width < size and not _closed_by_colon(text, index[end - 1] + 1)):
                         continue
                     if Levenshtein.distance(norm[start:end], entry.norm, score_cutoff=1) <= 1:
                         hits.append((start, end, entry.key, entry.label, True))
