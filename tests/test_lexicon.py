@@ -297,3 +297,18 @@ def test_order_book_file_and_stored_book_give_the_vendors(engine: Engine, tmp_pa
         session.commit()
         assert document.vendor == "苏州鼎信五金机电有限公司"
         assert document.fields["readings"] == {"vendor": "苏州见信五金机电有限公司"}
+
+
+def test_a_product_misread_past_snapping_alone_is_snapped_where_its_spec_vouches_for_one_known_name() -> None:
+    book = [("电缆", "YJV 3×4"), ("电线", "BV 2.5"), ("膨胀螺丝", "M10×80"), ("水泥", "P.O 42.5"), ("水管", "PPR 20")]
+    lexicon = Lexicon.of([], book)
+    items = [
+        LineItem(product="电约", spec="YJV3X4", quantity=300),   # two characters, one misread: the spec says which
+        LineItem(product="能胀媒丝", spec="M10x80", quantity=500),  # two of four misread
+        LineItem(product="电约", spec="BV 4", quantity=10),       # a spec the book does not list: as read
+        LineItem(product="水沤", spec="PPR 20", quantity=5),      # 水泥 and 水管 both one away; the spec is 水管's
+        LineItem(product="白砂糖", spec="YJV 3×4", quantity=1),   # nothing like 电缆: as read
+    ]
+    document = apply_lexicon(ExtractedDocument(file="x.jpg", items=items), lexicon)
+    assert [i.product for i in document.items] == ["电缆", "膨胀螺丝", "电约", "水管", "白砂糖"]
+    assert document.readings["items.0.product"] == "电约" and "items.2.product" not in document.readings

@@ -43,6 +43,7 @@ _LETTER_PREFIX = re.compile(r"[A-Za-z]{1,4}[-_/. ]*(?=[0-9])")
 _STARTS_WITH_DIGIT = re.compile(r"\s*[0-9]")
 MIN_BARE_NUMBER = 8
 _SIZE_OR_MODEL = re.compile(r"[0-9A-Za-z]")
+_TIMES = re.compile(r"[x×*](?=[0-9])")
 
 
 def name_key(text: str) -> str:
@@ -335,6 +336,26 @@ class Lexicon:
             found = self.bare_order_numbers.get(key, ())
         return found[0] if len(found) == 1 else None
 
+    def snap_by_spec(self, text: str | None, spec: str | None) -> tuple[str, float] | None:
+        """(known product, similarity) for a name misread past snapping alone (电约 for 电缆: too short
+        to snap, where 电线 is goods too; 能胀媒丝 for 膨胀螺丝: two of four characters) that the line's
+        spec vouches for: the spec printed beside it (YJV 3×4) is one the book lists for exactly one
+        known name that keeps at least half the characters read."""
+        key, spec_key = name_key(text or ""), _size_key(spec or "")
+        if not key or not spec_key or key in self.products.names:
+            return None
+        fits = [
+            (distance, known)
+            for known in self.products.names
+            if any(_size_key(k) == spec_key for k in self.specs.get(known, ()))
+            and abs(len(known) - len(key)) <= 1
+            and (distance := Levenshtein.distance(key, known)) <= max(1, len(known) // 2)
+        ]
+        if len(fits) != 1:
+            return None
+        distance, known = fits[0]
+        return in_script_of(text or "", self.products.names[known]), 1.0 - distance / max(len(key), len(known))
+
     def split_product(self, text: str | None) -> tuple[str, str] | None:
         """(known product, spec) for a 品名规格 cell that holds a known name and its spec.
 
@@ -350,6 +371,11 @@ class Lexicon:
         if _SIZE_OR_MODEL.search(rest) or any(_opens_with(rest_key, k) for k in known):
             return split
         return None
+
+
+def _size_key(spec: str) -> str:
+    """A spec's key with its times sign dropped however it was read (3×4, 3X4, 3x4, 3*4)."""
+    return _TIMES.sub("", name_key(spec))
 
 
 def _after_letter_prefix(number: str) -> str | None:
@@ -396,6 +422,10 @@ def apply_lexicon(document: ExtractedDocument, lexicon: Lexicon) -> ExtractedDoc
             document.readings[f"items.{index}.product"] = item.product
             item.product, similarity = snapped
             item.confidence = max(item.confidence, similarity)
+        elif snapped := lexicon.snap_by_spec(item.product, item.spec):
+            document.readings[f"items.{index}.product"] = item.product
+            item.product = snapped[0]
+            item.confidence = max(item.confidence, snapped[1])
         elif split := lexicon.split_product(item.product):
             document.readings[f"items.{index}.product"] = item.product
             # What followed the name in the cell opens the spec (劳保手套尼龙涂胶 L → 尼龙涂胶 L).
