@@ -359,6 +359,9 @@ def test_a_total_row_whose_label_was_misread_is_not_one_more_line():
         ("有起公司", "有起公司"),
         ("成都宏发公司", "成都宏发公司"),
         ("上海恒达有限公司上海分公司", "上海恒达有限公司上海分公司"),
+        # The next label run into the segment, misread and without its date, is cut off.
+        ("东莞百川机械制造有限责任公司开单日", "东莞百川机械制造有限责任公司"),
+        ("厦门利民电气设备有限珊任公司开音单月", "厦门利民电气设备有限责任公司"),
     ],
 )
 def test_a_legal_form_misread_by_one_character_is_written_as_the_form_is(read, name):

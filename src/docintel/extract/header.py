@@ -73,10 +73,10 @@ def _alternation(words: Sequence[str]) -> str:
 
 _NAMES = vocabulary().names
 _NAME_END = re.compile(f"({_alternation(_NAMES['legal_forms'])})", re.I)
-# A legal form of four characters or more with one of them misread, at a name's end (有起公司,
-# 谊限公司, 有限珊任公司): each such form with any one character free, longest form first.
+# A legal form of four characters or more with one of them misread (有起公司, 谊限公司, 有限珊任公司):
+# each such form with any one character free, longest form first.
 _MISREAD_LEGAL_FORMS = [
-    (re.compile("(?:" + "|".join(re.escape(form[:i]) + "[^\\s\\d]" + re.escape(form[i + 1 :]) for i in range(len(form))) + ")$"), form)
+    (re.compile("|".join(re.escape(form[:i]) + "[^\\s\\d]" + re.escape(form[i + 1 :]) for i in range(len(form)))), form)
     for form in sorted(_NAMES["legal_forms"], key=len, reverse=True)
     if len(form) >= 4 and all(is_cjk(c) for c in form)
 ]
@@ -116,25 +116,33 @@ def parse_name(raw: str) -> str | None:
         return None
     if "。" in text or (any(is_cjk(c) for c in text) and ("," in text or "，" in text)):
         return None  # a sentence (尊敬的客户: 感谢贵公司…), not a company name
-    end = _NAME_END.search(text)
-    if end and end.end() < len(text):
-        rest = text[end.end() :]
-        # The next field run into the same segment (a misread 日期 and its date): cut it off.
-        if rest[:1].isspace() or any(ch.isdigit() for ch in rest):
-            text = text[: end.end()]
-    return _legal_form_put_right(text)
+    return _cut_after_legal_form(text)
 
 
-def _legal_form_put_right(name: str) -> str:
-    """The name with a legal form misread by one character at its end written as the form is: the
-    commonest words of any company name are no evidence of another firm, and a name ending 有起公司
-    otherwise costs its firm a lookup."""
-    if (end := _NAME_END.search(name)) and end.end() == len(name):
-        return name
+def _cut_after_legal_form(text: str) -> str:
+    """The name up to its legal form, written as the form is where one character of it was misread
+    (有起公司, 谊限公司, 有限珊任公司: the commonest words of any company name are no evidence of
+    another firm, and a misread one costs its firm a lookup). What follows the form is another field
+    run into the segment (a misread 开单日 and its date) unless it names a branch (上海恒达有限公司上海分公司)."""
+    found = _legal_form_in(text)
+    if found is None:
+        return text
+    start, end, form = found
+    rest = text[end:]
+    if rest and not rest[:1].isspace() and not any(ch.isdigit() for ch in rest) and _COMPANY_SUFFIX.search(rest):
+        return text
+    return text[:start] + form
+
+
+def _legal_form_in(text: str) -> tuple[int, int, str] | None:
+    """(start, end, form as written) of the first legal form in `text`, read right or with one
+    character misread, at least two characters into it."""
+    if exact := _NAME_END.search(text):
+        return exact.start(), exact.end(), exact.group()
     for pattern, form in _MISREAD_LEGAL_FORMS:
-        if (found := pattern.search(name)) and found.start() >= 2:
-            return name[: found.start()] + form
-    return name
+        if (misread := pattern.search(text)) and misread.start() >= 2:
+            return misread.start(), misread.end(), form
+    return None
 
 
 # A money amount standing on its own: an optional currency mark (tesseract reads ¥ as Y), digits
