@@ -506,3 +506,36 @@ def test_an_order_number_far_from_the_order_matched_by_goods_stays_as_printed(or
     assert result.order_no == "HT24031201"
     apply_match_repairs(document, result)
     assert document.order_no == "HT24039977" and "order_no" not in document.readings
+
+
+@pytest.mark.parametrize(
+    ("read", "confidence", "book", "stored"),
+    [
+        # Dot-matrix, read in doubt: the book's abbreviation over the stretch it agrees with in half its places.
+        ("成都安败苇饰工程有限公司", 0.64, "成都宏发装饰", "成都宏发装饰工程有限公司"),
+        ("温州壮源合品经营部", 0.45, "鑫源食品", "温州鑫源食品经营部"),
+        # The book writes the name in full: that is what the slip prints.
+        ("温州明五金贸有公司", 0.5, "温州明辉五金贸易有限公司", "温州明辉五金贸易有限公司"),
+        # Read clearly: a sister firm printed right is no misreading.
+        ("成都鑫源装饰工程有限公司", 0.93, "成都宏发装饰", "成都鑫源装饰工程有限公司"),
+        # Read in doubt, but too little of it is the book's name to say where it stands.
+        ("演油避晤家是用虞从加", 0.14, "顺昌食品", "演油避晤家是用虞从加"),
+    ],
+)
+def test_a_customer_read_in_doubt_on_a_slip_whose_number_names_its_order_is_written_as_the_order_names_it(read, confidence, book, stored):
+    book_ = MemoryOrderBook([_order("PO-2024-0315", book, D, HENGDA, 1)])
+    document = _doc(order_no="PO-2024-0315", customer=read, confidence={"customer": confidence})
+    result = match_to_orders(document, book_)
+    assert (result.order_no, result.method) == ("PO-2024-0315", "order_no")
+    apply_match_repairs(document, result)
+    assert document.customer == stored
+    assert document.readings.get("customer", read) == read
+
+
+def test_a_customer_in_doubt_is_left_as_read_when_the_order_was_found_through_look_alikes():
+    book = MemoryOrderBook([_order("PO-2024-0315", "成都宏发装饰", D, HENGDA, 1)])
+    document = _doc(order_no="P0-2024-O315", customer="成都安败苇饰工程有限公司", confidence={"customer": 0.5})
+    result = match_to_orders(document, book)
+    assert result.method == "order_no_fuzzy"
+    apply_match_repairs(document, result)
+    assert document.customer == "成都安败苇饰工程有限公司"

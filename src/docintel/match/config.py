@@ -18,6 +18,7 @@ class MatchConfig:
     same_customer: float
     abbreviation_score: float
     ocr_customer_score: float
+    customer_doubted_below: float
     product_weight: float
     spec_weight: float
     pair_threshold: float
@@ -53,6 +54,7 @@ def match_config() -> MatchConfig:
         same_customer=float(c["same_customer"]),
         abbreviation_score=float(c["abbreviation_score"]),
         ocr_customer_score=float(c["ocr_customer_score"]),
+        customer_doubted_below=float(c["doubted_below"]),
         product_weight=float(i["product_weight"]),
         spec_weight=float(i["spec_weight"]),
         pair_threshold=float(i["pair_threshold"]),

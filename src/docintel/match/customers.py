@@ -218,3 +218,24 @@ def book_spelling_for(reading: str | None, book_name: str | None) -> str | None:
     if read is None or book is None or (_repair_city(read).city and not book.city):
         return None
     return book_name if len(book_name) + _FULL_NAME_SLACK >= len(reading) else None
+
+
+def abbreviation_put_in(reading: str | None, book_name: str | None) -> str | None:
+    """`reading` with the book's abbreviation written over the stretch of it that is that name
+    misread (成都安败苇饰工程有限公司 and the book's 成都宏发装饰: 成都宏发装饰工程有限公司), or None.
+
+    The stretch is the one window of the abbreviation's length that agrees with it in the most
+    places, at least half of them; what the slip prints around it (its city, trade, legal form)
+    stays as read. Only for a reading in doubt of an order established by its number: characters
+    alone cannot tell a name misread from a sister firm printed right."""
+    if not reading or not book_name or len(book_name) < 2 or book_name in reading:
+        return None
+    size = len(book_name)
+    agreeing = [(sum(a == b for a, b in zip(reading[i:i + size], book_name)), i) for i in range(len(reading) - size + 1)]
+    if not agreeing:
+        return None
+    best = max(agreeing)
+    if 2 * best[0] < size or sum(count == best[0] for count, _ in agreeing) > 1:
+        return None
+    start = best[1]
+    return reading[:start] + book_name + reading[start + size:]

@@ -4,7 +4,8 @@ Matching holds evidence extraction lacks: the order a slip belongs to. An order 
 its order through OCR look-alikes or one slip (P0-2024-O315, corroborated by customer or items),
 or a slip or two from the order that customer, date and goods found (HI240703440 for HT24070344);
 a date read before its order's, one digit lost (2024-01-02 for 2024-11-02);
-a customer name the match took for the order's customer read badly (无铝永国机概制造 for 无锡永固机械制造);
+a customer name the match took for the order's customer read badly (无铝永国机概制造 for 无锡永固机械制造),
+or read in doubt on a slip whose printed number names its order (成都安败苇饰… under the book's 成都宏发装饰);
 an item number the slip's own amount disproves (8 read where 80 × 11.01 = 880.80 is printed); a
 product name misread on a line whose quantity and price are its order line's (劳保季套尼万涂胶 for
 劳保手套); a line amount misread where quantity and price are the order line's and the printed total
@@ -24,7 +25,8 @@ from rapidfuzz.distance import Levenshtein
 from docintel.extract.records import ExtractedDocument
 from docintel.extract.values import number_text
 from docintel.flags.codes import flag_rules
-from docintel.match.customers import book_spelling_for, written_in_full
+from docintel.match.config import match_config
+from docintel.match.customers import abbreviation_put_in, book_spelling_for, written_in_full
 from docintel.match.items import prices_agree, quantities_agree
 from docintel.match.numbers import confusable_key
 from docintel.match.records import LineAlignment, MatchResult
@@ -45,6 +47,12 @@ def apply_match_repairs(document: ExtractedDocument, result: MatchResult) -> boo
     if result.order_no and (spelling := book_spelling_for(document.customer, result.order_customer)):
         document.readings.setdefault("customer", document.customer or "")
         document.customer = spelling
+        changed = True
+    elif _customer_in_doubt(document, result) and (put_in := _book_name_over(document.customer, result.order_customer)):
+        # Read in doubt (dot-matrix, a stamp over it) on a slip whose number names its order: the
+        # order's name stands where the reading is that name misread, as far as the book writes it.
+        document.readings.setdefault("customer", document.customer or "")
+        document.customer = put_in
         changed = True
     if (result.order_no and not result.ambiguous and result.method in _BY_NUMBER and not document.customer
             and written_in_full(result.order_customer)):
@@ -79,12 +87,28 @@ def apply_match_repairs(document: ExtractedDocument, result: MatchResult) -> boo
 _CENT = 0.011
 # Matches by a number the document prints: they name the order, whatever else was read.
 _BY_NUMBER = ("order_no", "order_no_fuzzy", "doc_no", "code")
+# ...and those that name it exactly as printed, no look-alike folded.
+_EXACT_NUMBER = ("order_no", "doc_no", "code")
 
 
 # An order number read this many characters off the matched order's (look-alikes folded), or
 # fewer, where the book's has MISREAD_NUMBER_MIN_LENGTH or more: H7240611432 for HT24061143.
 MAX_NUMBER_SLIPS = 2
 MISREAD_NUMBER_MIN_LENGTH = 8
+
+
+def _customer_in_doubt(document: ExtractedDocument, result: MatchResult) -> bool:
+    """A customer read in doubt (customers.doubted_below), of an order its printed number names."""
+    return (bool(result.order_no) and not result.ambiguous and result.method in _EXACT_NUMBER and bool(document.customer)
+            and document.confidence.get("customer", 1.0) < match_config().customer_doubted_below)
+
+
+def _book_name_over(reading: str | None, book_name: str | None) -> str | None:
+    """The book's name where it is written in full (what the slip prints), else the reading with
+    the book's abbreviation written over the stretch of it that is the abbreviation misread."""
+    if written_in_full(book_name):
+        return book_name
+    return abbreviation_put_in(reading, book_name)
 
 
 def _number_misread_of_order(document: ExtractedDocument, result: MatchResult) -> bool:
