@@ -312,3 +312,14 @@ def test_a_product_misread_past_snapping_alone_is_snapped_where_its_spec_vouches
     document = apply_lexicon(ExtractedDocument(file="x.jpg", items=items), lexicon)
     assert [i.product for i in document.items] == ["电缆", "膨胀螺丝", "电约", "水管", "白砂糖"]
     assert document.readings["items.0.product"] == "电约" and "items.2.product" not in document.readings
+
+
+def test_a_name_snapped_on_a_page_printed_traditional_is_written_traditional() -> None:
+    lexicon = Lexicon.of([], [("尼龙束线带", "4×200mm")])
+    page = "鴻運工業用品有限公司 簽收單 收貨單位: 新北瑞豐建材行 項次 產品名稱 規格 數量"
+    item = LineItem(product="尼态束鱼带", spec="4X200mm", quantity=80)  # the misreading is all simplified
+    document = apply_lexicon(ExtractedDocument(file="x.jpg", text=page, items=[item]), lexicon)
+    assert document.items[0].product == "尼龍束線帶"
+    again = LineItem(product="尼态束鱼带", spec="4X200mm", quantity=80)
+    simplified = apply_lexicon(ExtractedDocument(file="x.jpg", text="上海恒达 签收单 产品名称", items=[again]), lexicon)
+    assert simplified.items[0].product == "尼龙束线带"

@@ -539,3 +539,13 @@ def test_a_customer_in_doubt_is_left_as_read_when_the_order_was_found_through_lo
     assert result.method == "order_no_fuzzy"
     apply_match_repairs(document, result)
     assert document.customer == "成都安败苇饰工程有限公司"
+
+
+def test_a_product_name_in_the_other_script_is_written_as_its_order_writes_it():
+    lines = [("尼龍束線帶", "4×200mm", 80, 3.5), ("五層紙箱", "60×40×40cm", 680, 2.1)]
+    book = MemoryOrderBook([_order("PO-2024-0315", "恆達五金", D, lines, 1)])
+    items = [LineItem(product="尼龙束线带", spec="4X200mm", quantity=80), LineItem(product="五層紙箱", spec="60X40X40cm", quantity=680)]
+    document = _doc(order_no="PO-2024-0315", customer="恆達五金", items=items)
+    assert apply_match_repairs(document, match_to_orders(document, book))
+    assert [i.product for i in document.items] == ["尼龍束線帶", "五層紙箱"]
+    assert document.readings["items.0.product"] == "尼龙束线带" and "items.1.product" not in document.readings

@@ -251,6 +251,14 @@ def in_script_of(reading: str, known: str) -> str:
     return "".join(out)
 
 
+def _in_page_script(name: str, traditional_page: bool) -> str:
+    """A snapped name in simplified characters turned traditional on a page printed traditional: a
+    misreading of 尼龍束線帶 may well be all simplified characters (尼态束鱼带), the page is not."""
+    if not traditional_page or _mostly_traditional(name) or not is_simplified(name):
+        return name
+    return "".join(traditional_char(char) for char in name)
+
+
 def _mostly_traditional(reading: str) -> bool:
     """Whether as many of a reading's characters are written the traditional way as the simplified:
     a simplified print with one character misread into its traditional form (武汉德潤五金贸易) is
@@ -417,14 +425,11 @@ def apply_lexicon(document: ExtractedDocument, lexicon: Lexicon) -> ExtractedDoc
         document.order_no = known
     _snap_company(document, "customer", lexicon.customers, lexicon.places)
     _snap_company(document, "vendor", lexicon.vendors, lexicon.places)
+    traditional_page = _mostly_traditional(document.text)
     for index, item in enumerate(document.items):
-        if snapped := lexicon.products.snap(item.product):
+        if snapped := lexicon.products.snap(item.product) or lexicon.snap_by_spec(item.product, item.spec):
             document.readings[f"items.{index}.product"] = item.product
-            item.product, similarity = snapped
-            item.confidence = max(item.confidence, similarity)
-        elif snapped := lexicon.snap_by_spec(item.product, item.spec):
-            document.readings[f"items.{index}.product"] = item.product
-            item.product = snapped[0]
+            item.product = _in_page_script(snapped[0], traditional_page)
             item.confidence = max(item.confidence, snapped[1])
         elif split := lexicon.split_product(item.product):
             document.readings[f"items.{index}.product"] = item.product

@@ -22,6 +22,7 @@ from dataclasses import replace
 
 from rapidfuzz.distance import Levenshtein
 
+from docintel.extract.lexicon import name_key
 from docintel.extract.records import ExtractedDocument
 from docintel.extract.values import number_text
 from docintel.flags.codes import flag_rules
@@ -80,6 +81,12 @@ def apply_match_repairs(document: ExtractedDocument, result: MatchResult) -> boo
                 document.readings.setdefault(f"items.{line.item_index}.{name}", before if isinstance(before, str) else number_text(before))
                 setattr(item, name, value)
                 changed = True
+        if item.product and line.order_product and item.product != line.order_product and name_key(item.product) == name_key(line.order_product):
+            # One name in the other script (尼龙束线带 snapped to the book's first spelling, on a slip
+            # for a Hong Kong order that lists 尼龍束線帶): the order says how its goods are written.
+            document.readings.setdefault(f"items.{line.item_index}.product", item.product)
+            item.product = line.order_product
+            changed = True
     changed = _repair_date(document, result) or changed
     return _repair_amounts(document, result) or changed
 
