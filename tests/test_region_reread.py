@@ -189,6 +189,18 @@ def test_a_serial_number_whose_zero_was_read_as_two_digits_is_read_again_at_its_
     assert [c.value for c in read_page(page).candidates if c.key == "doc_no"] == ["0895856"]
 
 
+def test_a_serial_number_read_longer_the_second_time_stays_as_first_read():
+    """发票号码: 37302004, read faintly (0.37) on the page: English, the digits set apart, reads its
+    thin zeros as 60 (3730602604), clearly. A second reading may drop a glyph the first split in
+    two, not add any."""
+    color = cv2.imread(str(Path(__file__).parent / "data" / "serial_thin_zeros.png"))  # cut from a generated invoice
+    label = [("发", (30, 35, 48, 41)), ("票", (91, 31, 44, 58)), ("号", (134, 31, 41, 58)), ("码", (174, 31, 37, 58)), (":", (210, 31, 19, 58))]
+    words = [Word(text, box, 0.9) for text, box in label] + [Word("37302004", (250, 40, 204, 33), 0.37)]
+    page = OcrPage(index=0, words=words, color=color, source="tesseract", lang="chi_sim")
+    assert [c.value for c in read_page(page).candidates if c.key == "doc_no"] == ["37302004"]
+    assert [s.name for s in page.steps] == ["tesseract eng (region, digits apart)"]
+
+
 def table_strip() -> np.ndarray:
     """A line-item table's header and two numbered rows, printed on green carbonless paper."""
     width, height = 1500, 300
