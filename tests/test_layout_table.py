@@ -223,6 +223,9 @@ def test_signoff_regions_skip_the_driver_and_find_a_scribbled_label():
     # the driver's on the sign line is the customer's.
     assert labels("送货人签字：周敏  收货人俭定：") == ["收货人俭定"]
     assert labels("送货人：张三  电话：13812345678") == []
+    # ...its first character read as a Latin letter or two (sk人: for 签收人:); Latin alone is no label.
+    assert labels("制单：王建国  送货人：胡训  sk人：") == ["sk人"]
+    assert labels("送货人：张三  Tel：13812345678") == []
 
 
 def test_unlabelled_date_skips_a_period():

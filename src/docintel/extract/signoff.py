@@ -41,8 +41,9 @@ _UNDERLINE_MIN_DARK = 60
 _UNDERLINE_OVERHANG = 1.0
 
 Box = tuple[int, int, int, int]
-# A segment opening with a short run of Chinese characters closed by a colon: a field's label.
-_FIELD_LABEL = re.compile(r"([\u4e00-\u9fff][\u4e00-\u9fff ()（）]{1,8}?)\s*[:：]")
+# A segment opening with a short run of Chinese characters closed by a colon: a field's label (its
+# first character scribbled over may come out as a Latin letter or two: sk人: for 签收人:).
+_FIELD_LABEL = re.compile(r"((?:[\u4e00-\u9fff]|[A-Za-z]{1,2}(?=\s*[\u4e00-\u9fff]))[\u4e00-\u9fff ()（）]{1,8}?)\s*[:：]")
 # A label split by OCR into a run of Chinese characters and a short remainder before its colon, one
 # column gap apart (客 据 從  人: for 客戶簽收:), or with the colon read into the next word (答 收和  :AL).
 _SPLIT_LABEL = re.compile(r"([\u4e00-\u9fff][\u4e00-\u9fff ]{0,6})" + SEGMENT_SEPARATOR
@@ -126,7 +127,7 @@ def _find_field_labels(text: str, group: dict) -> list[LabelHit]:
 def _unread_signoff_labels(text: str, hits: list[LabelHit]) -> list[LabelHit]:
     """On the sign line (it holds 送货人 / 制单 / 经手人), a field label that matches nothing known
     is the customer's sign-off whose print a signature has scribbled over: 收货人俭定: for
-    收货人签字:, 等疏人: for 签收人:."""
+    收货人签字:, 等疏人: for 签收人:, sk人: for 签收人: (a stroke read as a Latin letter or two)."""
     driver = [h for h in hits if h.key == "not_signature"]
     if not driver:
         return []
