@@ -163,23 +163,23 @@ def parse_total(raw: str) -> float | None:
     return None
 
 
-PARSERS: dict[str, Callable[[str], str | float | None]] = {
-    "customer": parse_name,
-    "vendor": parse_name,
-    "doc_no": parse_id,
-    "order_no": parse_id,
-    "date": lambda raw: _labelled_date(raw),
-    "total": parse_total,
-    "total_upper": lambda raw: (float(v) if (v := parse_chinese_amount(raw)) is not None else None),
-}
-
-
 def _labelled_date(raw: str) -> str | None:
     """The date a label labels; none where it labels a period (对账期间: 2024-02-01 至 2024-02-29,
     whose label a fuzzy hit took for 对账日期): a statement's own date is printed apart."""
     if _DATE_RANGE.search(fold_width(raw)):
         return None
     return d.isoformat() if (d := parse_date(raw)) else None
+
+
+PARSERS: dict[str, Callable[[str], str | float | None]] = {
+    "customer": parse_name,
+    "vendor": parse_name,
+    "doc_no": parse_id,
+    "order_no": parse_id,
+    "date": _labelled_date,
+    "total": parse_total,
+    "total_upper": lambda raw: (float(v) if (v := parse_chinese_amount(raw)) is not None else None),
+}
 
 
 def _value_after(line: Line, hits: list[LabelHit], k: int, below: Line | None) -> tuple[str, tuple[Word, ...]]:

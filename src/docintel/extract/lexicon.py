@@ -15,6 +15,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
@@ -354,15 +355,24 @@ class Lexicon:
             return None
         fits = [
             (distance, known)
-            for known in self.products.names
-            if any(_size_key(k) == spec_key for k in self.specs.get(known, ()))
-            and abs(len(known) - len(key)) <= 1
+            for known in self._products_by_size.get(spec_key, ())
+            if abs(len(known) - len(key)) <= 1
             and (distance := Levenshtein.distance(key, known)) <= max(1, len(known) // 2)
         ]
         if len(fits) != 1:
             return None
         distance, known = fits[0]
         return in_script_of(text or "", self.products.names[known]), 1.0 - distance / max(len(key), len(known))
+
+    @cached_property
+    def _products_by_size(self) -> dict[str, tuple[str, ...]]:
+        """Known product keys by the size key of each spec the book lists for them: built once per
+        lexicon, not per line read."""
+        by_size: dict[str, list[str]] = {}
+        for product, specs in self.specs.items():
+            for size in {_size_key(spec) for spec in specs}:
+                by_size.setdefault(size, []).append(product)
+        return {size: tuple(products) for size, products in by_size.items()}
 
     def split_product(self, text: str | None) -> tuple[str, str] | None:
         """(known product, spec) for a 品名规格 cell that holds a known name and its spec.

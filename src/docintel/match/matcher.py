@@ -25,7 +25,8 @@ class _Scored:
     plain_customer_score: float | None = None  # before forgiving OCR slips: what corroborates a near miss
 
 
-def _doc_date(doc: ExtractedDocument) -> dt.date | None:
+def document_date(doc: ExtractedDocument) -> dt.date | None:
+    """The document's ISO date as a date, or None when absent or not one."""
     if not doc.date:
         return None
     try:
@@ -177,7 +178,7 @@ def _goods_alone(s: _Scored, city: str) -> bool:
 
 def match_to_orders(doc: ExtractedDocument, book: OrderBook) -> MatchResult:
     cfg = match_config()
-    doc_date = _doc_date(doc)
+    doc_date = document_date(doc)
     scored = [_score(doc, doc_date, order, method) for order, method in _identifier_candidates(doc, book).values()]
     if not scored:
         # Reported as order_no_fuzzy: the flag rules know that method (it depends on order_no and
@@ -204,7 +205,7 @@ def match_to_orders(doc: ExtractedDocument, book: OrderBook) -> MatchResult:
 
 def match_to_order(doc: ExtractedDocument, order: OrderView) -> MatchResult:
     """The document against the one order a clerk linked it to: line alignment and agreement."""
-    return _result(_score(doc, _doc_date(doc), order, "manual"), [])
+    return _result(_score(doc, document_date(doc), order, "manual"), [])
 
 
 def _result(best: _Scored, rivals: list[str]) -> MatchResult:

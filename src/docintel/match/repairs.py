@@ -29,6 +29,7 @@ from docintel.flags.codes import flag_rules
 from docintel.match.config import match_config
 from docintel.match.customers import abbreviation_put_in, book_spelling_for, written_in_full
 from docintel.match.items import prices_agree, quantities_agree
+from docintel.match.matcher import document_date
 from docintel.match.numbers import confusable_key
 from docintel.match.records import LineAlignment, MatchResult
 
@@ -37,11 +38,8 @@ def apply_match_repairs(document: ExtractedDocument, result: MatchResult) -> boo
     """Put right in `document` (in place) what `result` found misread; whether anything changed.
     A unit price put right is put right in `result`'s line alignment too."""
     changed = False
-    if result.method == "order_no_fuzzy" and result.order_no and document.order_no and document.order_no != result.order_no:
-        document.readings.setdefault("order_no", document.order_no)
-        document.order_no = result.order_no
-        changed = True
-    if _number_misread_of_order(document, result):
+    looked_alike = result.method == "order_no_fuzzy" and result.order_no and document.order_no and document.order_no != result.order_no
+    if looked_alike or _number_misread_of_order(document, result):
         document.readings.setdefault("order_no", document.order_no or "")
         document.order_no = result.order_no
         changed = True
@@ -138,11 +136,8 @@ def _repair_date(document: ExtractedDocument, result: MatchResult) -> bool:
     together. Taken only when exactly one such date lies within the days after the order that bear
     a date out (rules.date_corroborated_days); a date after the order's, however late, is a
     finding (DATE_OUT_OF_RANGE), not a misreading."""
-    if not result.order_no or result.ambiguous or result.order_date is None or not document.date:
-        return False
-    try:
-        read = dt.date.fromisoformat(document.date)
-    except ValueError:
+    read = document_date(document)
+    if not result.order_no or result.ambiguous or result.order_date is None or read is None:
         return False
     rules = flag_rules()
     if (read - result.order_date).days >= -rules.days_before_order:
