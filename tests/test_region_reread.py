@@ -87,6 +87,14 @@ def test_a_date_parsed_from_unsure_digits_gives_way_to_a_clear_second_reading():
     assert page.steps  # it was read again
 
 
+def test_a_date_read_unsurely_does_not_give_way_to_a_second_reading_with_digits_lost():
+    # The crop read anew lost the day's 6 (a hand's digit); the first reading, unsure of its
+    # year, had the day whole.
+    page = strip_page("2024/02/1", "2024/02/16", confidence=0.3)
+    assert [c.value for c in read_page(page).candidates if c.key == "date"] == ["2024-02-16"]
+    assert page.steps  # it was read again
+
+
 @pytest.mark.parametrize(("printed", "expected"), [
     ("2024/06/21", "2024-06-21"),  # the day's 1 lost in the first reading: the second has it
     ("2024/06/11", "2024-06-02"),  # the second reading is not the first with digits lost: kept

@@ -55,11 +55,16 @@ def _bears_out(item: UnreadValue, value: str | float) -> bool:
     reading of a misshapen hand font that contradicts it (ro101876 for PO24012876) is worse than
     the unsure one, which matching can still find through look-alike characters. A date read
     clearly over doubled marks (2024 年 年6 月 2 日) must have the same digits and more (21 for 2);
-    any clear reading of a date read unsurely stands."""
+    a clear reading of a date read unsurely stands unless it is that reading with digits lost
+    (2024-02-01 for a 2024-02-16 whose year was the unsure part: a crop read anew loses a
+    handwritten digit more often than the whole page invents one)."""
     if item.doubted is None:
         return True
     if item.key == "date":
-        return _digits_lost_from(str(item.doubted), str(value)) if item.overwritten else True
+        doubted, reread = str(item.doubted), str(value)
+        if item.overwritten:
+            return _digits_lost_from(doubted, reread)
+        return reread == doubted or not _digits_lost_from(reread, doubted)
     if item.key != "order_no":
         return True
     return _NOT_ALNUM.sub("", str(item.doubted)).upper() in _NOT_ALNUM.sub("", str(value)).upper()
