@@ -40,8 +40,18 @@ _STROKE_IN_DATE = re.compile(r"(?<=[0-9年月/.\-])\s*[\]\[|]+\s*(?=[0-9月日])
 # date reads otherwise, and only where one split of the digits makes a date.
 _SECOND_SEP_AS_DIGIT = re.compile(r"(?<![0-9A-Za-z])(?P<y>(?:19|20)[0-9]{2})\s*[/.]\s*(?P<rest>[0-9]{4,5})(?![0-9])")
 _SEP_READ_AS = "71"
-# A one-digit month or day between the marks read as a letter (年 了 月, 年G月): a digit by its place.
-_LONE_MARKED_DIGIT = re.compile(rf"(?<=[年月])(\s*)([{''.join(MARKED_DIGIT_CONFUSIONS)}])(?=\s*[月日])")
+# 2024.05- -22: a separator read twice or as another one (noise beside a dash). Tried only when no
+# date reads otherwise, and only with a four-digit year.
+_SEPARATORS_MISREAD = re.compile(
+    r"(?<![0-9A-Za-z.])(?P<y>(?:19|20)[0-9]{2})\s*[-/.](?:\s*[-/.])*\s*(?P<m>[0-9]{1,2})"
+    r"\s*[-/.](?:\s*[-/.])*\s*(?P<d>[0-9]{1,2})(?![0-9])"
+)
+# A month or day between the marks with a digit read as a letter (年 了 月, 年G月, 月2i日): a digit
+# by its place.
+_MARKED_CONFUSABLE = "".join(MARKED_DIGIT_CONFUSIONS)
+_MARKED_NUMBER_MISREAD = re.compile(
+    rf"(?<=[年月])(\s*)([0-9{_MARKED_CONFUSABLE}]?[{_MARKED_CONFUSABLE}][0-9]?|[0-9][{_MARKED_CONFUSABLE}])(?=\s*[月日])"
+)
 # A mark read twice (2024 年 年6 月 15 日): a form's printed 年 with the handwritten one over it.
 _DOUBLED_MARK = re.compile(r"([年月日])(?:\s*\1)+")
 _DAY_MARK_MISREAD = re.compile(r"(月\s*[0-9]{1,2})\s*[Bb曰目](?![0-9A-Za-z])")
@@ -88,14 +98,20 @@ def parse_date(text: str, dayfirst: bool = True) -> dt.date | None:
     """
     # 日 right after the day is often read as B, 曰 or 目; left alone, B would be repaired to 8.
     cleaned = _DAY_MARK_MISREAD.sub(r"\1日", _DOUBLED_MARK.sub(r"\1", _MARK_DEBRIS.sub("", fold_width(text))))
-    cleaned = _LONE_MARKED_DIGIT.sub(lambda m: m[1] + MARKED_DIGIT_CONFUSIONS[m[2]], cleaned)
+    cleaned = _MARKED_NUMBER_MISREAD.sub(
+        lambda m: m[1] + "".join(MARKED_DIGIT_CONFUSIONS.get(char, char) for char in m[2]), cleaned
+    )
     cleaned = repair_digits(_MONTH_MARK_MISREAD.sub(r"\1月\2", cleaned))
     found = _first_date(cleaned, dayfirst)
     if found is None and _STROKE_IN_DATE.search(cleaned):
         found = _first_date(_STROKE_IN_DATE.sub("", cleaned), dayfirst) or _first_date(
             _STROKE_IN_DATE.sub("1", cleaned), dayfirst
         )
-    return found or _second_separator_lost(cleaned)
+    return found or _second_separator_lost(cleaned) or _first_of(_SEPARATORS_MISREAD, cleaned)
+
+
+def _first_of(pattern: re.Pattern[str], text: str) -> dt.date | None:
+    return next((date for match in pattern.finditer(text) if (date := _read_year_month_day(match))), None)
 
 
 def _second_separator_lost(text: str) -> dt.date | None:

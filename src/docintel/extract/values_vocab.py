@@ -48,8 +48,9 @@ DIGIT_CONFUSIONS = {
     "B": "8",
 }
 
-# A handwritten month or day standing alone between 年, 月 and 日 is read as these, too (2024 年 了 月).
-MARKED_DIGIT_CONFUSIONS = DIGIT_CONFUSIONS | {"了": "7", "G": "6"}
+# A handwritten or dot-matrix month or day between 年, 月 and 日 is read as these, too (2024 年 了 月,
+# 8月2i日): there the place says it is a number, so letters too common elsewhere to repair count.
+MARKED_DIGIT_CONFUSIONS = DIGIT_CONFUSIONS | {"了": "7", "G": "6", "i": "1"}
 
 # A run of this many letters before the first digit is a code prefix
 # (SO2024..., PO-..., No.12) and is never "repaired" into digits.
