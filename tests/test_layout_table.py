@@ -365,6 +365,12 @@ def test_a_total_row_whose_label_was_misread_is_not_one_more_line():
         # The next label run into the segment, misread and without its date, is cut off.
         ("东莞百川机械制造有限责任公司开单日", "东莞百川机械制造有限责任公司"),
         ("厦门利民电气设备有限珊任公司开音单月", "厦门利民电气设备有限责任公司"),
+        # 经营部 with its last character misread where the name ends; a stray mark inside the form.
+        ("杭州远航食品经营癌", "杭州远航食品经营部"),
+        ("天津新亚五金贸易经营;部襄", "天津新亚五金贸易经营部"),
+        ("恒达五金店", "恒达五金店"),  # 店 is an ending of its own, not 五金行 misread
+        ("杭州远航经营管理咨询有限公司", "杭州远航经营管理咨询有限公司"),
+        ("经营半", "经营半"),
     ],
 )
 def test_a_legal_form_misread_by_one_character_is_written_as_the_form_is(read, name):

@@ -80,6 +80,12 @@ _MISREAD_LEGAL_FORMS = [
     for form in sorted(_NAMES["legal_forms"], key=len, reverse=True)
     if len(form) >= 4 and all(is_cjk(c) for c in form)
 ]
+# ...and a form of _NAMES["misread_last"] with its last character misread, where the name ends.
+_MISREAD_LAST_CHARACTER = [
+    (re.compile(re.escape(form[:-1]) + r"[^\s\d" + re.escape(form[-1]) + r"](?=\s|$)"), form) for form in _NAMES["misread_last"]
+]
+# A stray mark between two characters of a name (天津新亚五金贸易经营;部): a stain or a cell's rule.
+_MARK_INSIDE_NAME = re.compile(r"(?<=[\u3400-\u9fff])[;；'`|‘’]+(?=[\u3400-\u9fff])")
 _COMPANY_SUFFIX = re.compile(f"({_alternation(_NAMES['legal_forms'] + _NAMES['other_endings'])})\\s*$", re.I)
 
 
@@ -111,7 +117,7 @@ def parse_name(raw: str) -> str | None:
     # The end of a label read apart from its start (客户 名尔称: …, matched up to 名尔): no name holds a colon.
     text = _LABEL_TAIL.sub("", _clean_text(raw))
     # A name ends where the next label would start; the line may carry more fields.
-    text = re.split(r"\s{2,}", text)[0].strip()
+    text = _MARK_INSIDE_NAME.sub("", re.split(r"\s{2,}", text)[0].strip())
     if len(text) < 2 or len(text) > _MAX_NAME or sum(ch.isdigit() for ch in text) > len(text) / 2:
         return None
     if "。" in text or (any(is_cjk(c) for c in text) and ("," in text or "，" in text)):
@@ -139,7 +145,7 @@ def _legal_form_in(text: str) -> tuple[int, int, str] | None:
     character misread, at least two characters into it."""
     if exact := _NAME_END.search(text):
         return exact.start(), exact.end(), exact.group()
-    for pattern, form in _MISREAD_LEGAL_FORMS:
+    for pattern, form in _MISREAD_LEGAL_FORMS + _MISREAD_LAST_CHARACTER:
         if (misread := pattern.search(text)) and misread.start() >= 2:
             return misread.start(), misread.end(), form
     return None
