@@ -153,6 +153,35 @@ def test_low_resolution_scan_is_upscaled_to_about_300_dpi():
     assert preprocess_page(half, replace(NO_GEOMETRY, upscale=True), dpi=150).scale == pytest.approx(2.0)
 
 
+def test_a_page_enlarged_far_is_read_smaller_than_its_colour_image():
+    # A 150 dpi scan is prepared at x2 (seals, signatures, rereads) but read at x1.2: tesseract
+    # reads print enlarged that far as blobs. A 200 dpi scan (x1.5) is read as prepared.
+    half = cv2.resize(render_page(), None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    options = replace(NO_GEOMETRY, upscale=True, read_upscale_past=1.75, read_upscale_max=1.2)
+    page = preprocess_page(half, options, dpi=150)
+    assert page.scale == pytest.approx(2.0) and page.reading_scale == pytest.approx(0.6)
+    assert page.color.shape[:2] == (1400, 2000) and page.ocr_image.shape == (840, 1200)
+    assert step(page, "reading_size").applied
+    at_200 = preprocess_page(cv2.resize(render_page(), None, fx=2 / 3, fy=2 / 3, interpolation=cv2.INTER_AREA), options, dpi=200)
+    assert at_200.reading_scale == 1.0 and at_200.ocr_image.shape == at_200.color.shape[:2]
+    assert all(s.name != "reading_size" for s in at_200.steps)
+
+
+@pytest.mark.slow
+def test_words_read_on_a_page_read_smaller_have_their_boxes_on_the_colour_page():
+    from docintel.ingest import SourcePage
+    from docintel.ocr import ocr_page
+
+    half = cv2.resize(render_page(), None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    options = replace(PreprocessOptions(), perspective=False, deskew=False, read_upscale_past=1.75, read_upscale_max=1.2)
+    page = ocr_page(SourcePage(index=0, image=half, dpi=150), "chi_sim", options)
+    assert page.color.shape[:2] == (1400, 2000)
+    number = next(w for w in page.words if "20240315001" in w.text)
+    # render_page drew the first row at (140, 200) at full size, 42 px text: so it stands on the colour page.
+    x, y, w, h = number.box
+    assert 140 < x < 700 and 190 < y < 270 and 25 < h < 70
+
+
 def test_upscaling_stops_at_the_pixel_budget(monkeypatch):
     import docintel.ocr.preprocess as preprocess
 

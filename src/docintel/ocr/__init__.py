@@ -82,7 +82,16 @@ def read_leftovers(image: np.ndarray, words: list[Word], text_height: float, lan
 
 
 def default_options() -> PreprocessOptions:
-    return PreprocessOptions(target_dpi=get_settings().target_dpi)
+    settings = get_settings()
+    return PreprocessOptions(target_dpi=settings.target_dpi, read_upscale_past=settings.read_upscale_past,
+                             read_upscale_max=settings.read_upscale_max)
+
+
+def _on_color(words: list[Word], reading_scale: float) -> list[Word]:
+    """Words read on a page read smaller than its colour image, with boxes on the colour image."""
+    if reading_scale == 1.0:
+        return words
+    return [Word(w.text, tuple(round(v / reading_scale) for v in w.box), w.confidence, w.line_key) for w in words]
 
 
 @dataclass(frozen=True)
@@ -111,7 +120,8 @@ def ocr_page(source: SourcePage, lang: str, options: PreprocessOptions | None = 
     page = _Turnable(prepared.ocr_image, prepared.color, prepared.rotation, prepared.seal_boxes)
     auto = lang == AUTO_LANG
     # The strip tells which way up and which script; with neither asked for, it is not read.
-    sample = (sample_page(page.image, prepared.text_height, FIRST_PASS if auto else lang, check_orientation=options.orientation)
+    text_height = prepared.text_height * prepared.reading_scale
+    sample = (sample_page(page.image, text_height, FIRST_PASS if auto else lang, check_orientation=options.orientation)
               if auto or options.orientation else PageSample(None, None))
     timings = list(sample.timings)
     if sample.upside_down:
@@ -128,8 +138,8 @@ def ocr_page(source: SourcePage, lang: str, options: PreprocessOptions | None = 
         timings += more
         if reading_confidence(turned) > reading_confidence(words):
             words, used, page = turned, turned_lang, turned_page
-    leftovers, more = read_leftovers(page.image, words, prepared.text_height, used)
-    words, timings = words + leftovers, timings + more
+    leftovers, more = read_leftovers(page.image, words, text_height, used)
+    words, timings = _on_color(words + leftovers, prepared.reading_scale), timings + more
     steps = [StepTiming(s.name, s.applied, s.detail, s.ms) for s in prepared.steps] + timings
     return OcrPage(
         index=source.index,

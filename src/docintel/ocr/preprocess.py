@@ -47,6 +47,9 @@ class PreprocessOptions:
     denoise: bool = True
     binarize: bool = False
     target_dpi: int = 300
+    # A page enlarged this much or more is read by tesseract enlarged only read_upscale_max (Settings).
+    read_upscale_past: float = 4.0
+    read_upscale_max: float = 4.0
 
 
 @dataclass
@@ -67,6 +70,9 @@ class PreparedPage:
     scale: float = 1.0
     text_height: float = 0.0  # typical text-line height in `color`, px
     seal_boxes: list[tuple[int, int, int, int]] | None = None  # in `color`; None when not looked for
+    # `ocr_image` is `color` at this size (options.read_upscale_max): word boxes read in it are
+    # divided by it to land on `color`.
+    reading_scale: float = 1.0
 
 
 T = TypeVar("T")
@@ -154,14 +160,31 @@ def _step_upscale(page: PreparedPage, image: np.ndarray, dpi: int | None, target
     return image
 
 
-def _step_remove_red(page: PreparedPage, color: np.ndarray, gray: np.ndarray) -> np.ndarray:
+def _step_reading_size(page: PreparedPage, image: np.ndarray, upscale_past: float, upscale_max: float) -> np.ndarray:
+    """The page as tesseract will read it: `image`, or where it was enlarged `upscale_past` or more,
+    a copy enlarged only `upscale_max`. Seals, signatures and rereads keep the full size."""
+    if page.scale < upscale_past or page.scale <= upscale_max:
+        return image
+    start = time.perf_counter()
+    page.reading_scale = upscale_max / page.scale
+    reading = cv2.resize(image, None, fx=page.reading_scale, fy=page.reading_scale, interpolation=cv2.INTER_AREA)
+    page.steps.append(StepReport("reading_size", True, f"read at x{upscale_max:.2f} of the source",
+                                 (time.perf_counter() - start) * 1000))
+    return reading
+
+
+def _step_remove_red(page: PreparedPage, color: np.ndarray, gray: np.ndarray, reading: np.ndarray) -> np.ndarray:
+    """Seals found in the full-size `color`, their red erased from `gray`, `reading`'s grey (a
+    smaller copy where the page is read smaller)."""
     # Imported here: marks lives in the extract package, which may itself import the OCR package.
     from docintel.extract.marks import detect_seals
 
     start = time.perf_counter()
     seals = detect_seals(color)
     page.seal_boxes = [s.box for s in seals]
-    gray = photometry.remove_red_in_boxes(color, gray, page.seal_boxes)
+    factor = page.reading_scale
+    boxes = [tuple(round(v * factor) for v in box) for box in page.seal_boxes]
+    gray = photometry.remove_red_in_boxes(reading, gray, boxes)
     page.steps.append(StepReport("remove_red", bool(seals), f"{len(seals)} seal(s) erased",
                                  (time.perf_counter() - start) * 1000))
     return gray
@@ -190,14 +213,15 @@ def preprocess_page(image: np.ndarray, options: PreprocessOptions = PreprocessOp
         page.steps.append(_skipped("upscale"))
         page.text_height = geometry.estimate_text_height(image)
     page.color = image
+    reading = _step_reading_size(page, image, options.read_upscale_past, options.read_upscale_max)
 
-    gray, ms = _timed(lambda: photometry.to_ocr_gray(image))
+    gray, ms = _timed(lambda: photometry.to_ocr_gray(reading))
     page.steps.append(StepReport("grayscale", True, "luminance", ms))
     if options.remove_red:
-        gray = _step_remove_red(page, image, gray)
+        gray = _step_remove_red(page, image, gray, reading)
     else:
         page.steps.append(_skipped("remove_red"))
-    text_height = page.text_height or TEXT_HEIGHT_AT_300DPI
+    text_height = (page.text_height or TEXT_HEIGHT_AT_300DPI) * page.reading_scale
     for name, enabled, fn in (
         ("flatten_illumination", options.flatten_illumination, lambda g: photometry.flatten_illumination(g, text_height)),
         ("erase_rules", options.erase_rules, lambda g: photometry.erase_rules(g, text_height)),
