@@ -387,3 +387,19 @@ def test_a_label_with_one_character_lost_is_found_where_a_colon_closes_it():
     # Without one, three characters of a label are a title's (送货单 of 送货单号), not a label.
     assert [h.key for h in find_labels("送 货 单  No. 90475397", vocabulary().fields)] == ["doc_no"]
     assert [h.label for h in find_labels("送 货 单  No. 90475397", vocabulary().fields)] == ["No"]
+
+
+def test_a_character_of_a_product_set_higher_than_its_row_and_read_as_a_line_of_its_own_stays_in_the_row():
+    # 页 of 不锈钢合页 half a line above the rest of its row: read as a line before it, it ended the
+    # table there and lost every row below (a 145 dpi slip kept six lines of eleven).
+    words = []
+    for text, x in [("品名", 100), ("数量", 900), ("单价", 1150), ("金额", 1400)]:
+        words += words_at(text, x, 100)
+    words += words_at("缠绕膜", 100, 170) + words_at("90", 900, 170) + words_at("33.55", 1150, 170) + words_at("3019.50", 1400, 170)
+    words += words_at("页", 260, 240)
+    words += words_at("不锈钢合", 100, 260) + words_at("130", 900, 260) + words_at("7.43", 1150, 260) + words_at("965.90", 1400, 260)
+    words += words_at("气泡膜", 100, 330) + words_at("8", 900, 330) + words_at("38.30", 1150, 330) + words_at("306.40", 1400, 330)
+    lines = group_lines(words)
+    assert "页" in [line.text for line in lines]  # the page's reading: a line of its own
+    items = extract_items(find_table(lines), 0)
+    assert [(i.product, i.quantity) for i in items] == [("缠绕膜", 90), ("不锈钢合页", 130), ("气泡膜", 8)]

@@ -279,14 +279,29 @@ def continued_header(line: Line, previous: Sequence[Column]) -> tuple[Column, ..
     return tuple(found.get(k) or Column(k, scale * before[k].left + shift, scale * before[k].right + shift) for k in keys)
 
 
+def _same_row(line: Line, below: Line) -> bool:
+    """Whether `below` overlaps `line` by half the shorter one's height: one row read as two lines."""
+    top, bottom = max(line.box[1], below.box[1]), min(line.box[1] + line.box[3], below.box[1] + below.box[3])
+    return bottom - top >= 0.5 * min(line.box[3], below.box[3])
+
+
 def _table_under(lines: Sequence[Line], index: int, columns: tuple[Column, ...]) -> Table:
     body, end = _body_lines(lines, index, columns)
     bounds = column_boundaries(columns, body)
     rows: list[TableRow] = []
-    for candidate in body:
+    held: TableRow | None = None  # a row's text read as a line of its own just above the row
+    for at, candidate in enumerate(body):
         row = _assign(candidate, columns, bounds)
+        if held is not None:
+            for key, words in held.cells.items():
+                row.cells[key] = sorted(words + row.cells.get(key, []), key=lambda w: w.box[0])
+            held = None
         if not rows or _has_numbers(row) or any(row.text(k) for k in _ROW_START_KEYS):
             rows.append(row)
+        elif at + 1 < len(body) and _same_row(candidate, body[at + 1]):
+            # 页 of 不锈钢合页 set a little higher than the rest of its row and read as a line
+            # before it: it belongs to the row it stands beside, not the end of the table.
+            held = row
         elif candidate.box[1] - max(w.y2 for w in rows[-1].words()) <= _WRAP_GAP * candidate.height:
             # A wrapped product name: text only, no numbers, close under the row above.
             for key, words in row.cells.items():
