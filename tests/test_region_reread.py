@@ -197,6 +197,25 @@ def test_a_serial_number_whose_zero_was_read_as_two_digits_is_read_again_at_its_
     assert [c.value for c in read_page(page).candidates if c.key == "doc_no"] == ["0895856"]
 
 
+def test_a_serial_numbers_dotted_zero_read_as_6_is_put_back_even_when_english_is_less_sure():
+    """No. 0582039 on a 150 dpi slip, read 6582039 at 0.87 on the page (read at x1.2): the English
+    reading 0582039 (0.84) differs only where a dotted zero is read as 6, and stands."""
+    color = cv2.imread(str(Path(__file__).parent / "data" / "serial_dotted_zero_150dpi.png"))  # cut from a generated receipt
+    words = [Word("No.", (40, 50, 77, 40), 0.92), Word("6582039", (137, 40, 247, 48), 0.87)]
+    page = OcrPage(index=0, words=words, color=color, source="tesseract", lang="chi_sim")
+    assert [c.value for c in read_page(page).candidates if c.key == "doc_no"] == ["0582039"]
+
+
+def test_only_zeros_read_as_6_or_9_are_put_back_without_more_confidence():
+    from docintel.extract.reread import _zeros_put_back
+
+    assert _zeros_put_back("6582039", "0582039") and _zeros_put_back("9976086", "0976080")
+    assert not _zeros_put_back("6582039", "6582039")  # nothing to put back
+    assert not _zeros_put_back("6582039", "0582089")  # a 3 read as 8: another reading, not a zero
+    assert not _zeros_put_back("0582039", "6582039")  # a zero turned into a 6
+    assert not _zeros_put_back("90582039", "0582039")  # another length: the confidence rule decides
+
+
 def test_a_serial_number_read_longer_the_second_time_stays_as_first_read():
     """发票号码: 37302004, read faintly (0.37) on the page: English, the digits set apart, reads its
     thin zeros as 60 (3730602604), clearly. A second reading may drop a glyph the first split in
