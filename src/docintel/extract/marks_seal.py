@@ -17,7 +17,7 @@ from typing import Literal
 import cv2
 import numpy as np
 
-from docintel.ocr.geometry import remove_rules
+from docintel.ocr.geometry import remove_rules, scaled_box
 from docintel.ocr.preprocess_color import paper_color, red_excess
 
 Box = tuple[int, int, int, int]
@@ -331,7 +331,7 @@ def detect_seals(color: np.ndarray) -> list[Seal]:
             found = _seals_in_mask(thick, GREY_RULES, allow_rect=False, ring_ink=red)
     seals = []
     for box, shape, score, fit in found:
-        full = tuple(int(round(v / scale)) for v in box)
+        full = scaled_box(box, 1 / scale)
         ellipse = None
         if fit is not None:
             (cx, cy), (ax1, ax2), angle = fit

@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 
 from docintel.ingest.records import LoadedDocument, SourcePage
+from docintel.ocr.geometry import scaled_box
 from docintel.ocr.layout import Line, Segment, group_lines, page_text
 from docintel.ocr.preprocess import PreprocessOptions, preprocess_page
 from docintel.ocr.records import OcrPage, StepTiming, Word, reading_confidence
@@ -91,7 +92,7 @@ def _on_color(words: list[Word], reading_scale: float) -> list[Word]:
     """Words read on a page read smaller than its colour image, with boxes on the colour image."""
     if reading_scale == 1.0:
         return words
-    return [Word(w.text, tuple(round(v / reading_scale) for v in w.box), w.confidence, w.line_key) for w in words]
+    return [Word(w.text, scaled_box(w.box, 1 / reading_scale), w.confidence, w.line_key) for w in words]
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,12 @@ class PageQuad:
     area_share: float
 
 
+def scaled_box(box: tuple[int, int, int, int], factor: float) -> tuple[int, int, int, int]:
+    """(x, y, w, h) of an image taken to an image `factor` times its size."""
+    x, y, w, h = (int(round(v * factor)) for v in box)
+    return x, y, w, h
+
+
 def work_scale(image: np.ndarray) -> float:
     return min(1.0, WORK_SIDE / max(image.shape[:2]))
 

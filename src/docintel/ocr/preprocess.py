@@ -182,8 +182,7 @@ def _step_remove_red(page: PreparedPage, color: np.ndarray, gray: np.ndarray, re
     start = time.perf_counter()
     seals = detect_seals(color)
     page.seal_boxes = [s.box for s in seals]
-    factor = page.reading_scale
-    boxes = [tuple(round(v * factor) for v in box) for box in page.seal_boxes]
+    boxes = [geometry.scaled_box(box, page.reading_scale) for box in page.seal_boxes]
     gray = photometry.remove_red_in_boxes(reading, gray, boxes)
     page.steps.append(StepReport("remove_red", bool(seals), f"{len(seals)} seal(s) erased",
                                  (time.perf_counter() - start) * 1000))
