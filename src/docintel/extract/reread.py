@@ -85,7 +85,8 @@ def check_serial_numbers(page: OcrPage, candidates: Sequence[Candidate]) -> list
     the glyphs apart (RegionLook.DIGITS_APART): the Chinese models read a numbering machine's
     dotted zero as 9 or 6 (0976080 → 9976086), confidently, or as two glyphs (90475397 for
     0475397). The second reading is taken when it is one run of digits, each word of it read at
-    least REREAD_MIN_CONFIDENCE, and more confidently than the first; it may be shorter (on 307
+    least REREAD_MIN_CONFIDENCE, and more confidently than the first, or where it only puts back
+    zeros the first read as 6 or 9 (_zeros_put_back); it may be shorter (on 307
     serials of four sample sets, 40 first readings wrong that it read right, 19 of them a glyph or
     two shorter, and no right one lost), not longer: English reads a thin zero as 60 at times
     (3730602604 for 37302004). One small English read per page with a serial number."""
