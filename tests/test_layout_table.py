@@ -226,6 +226,26 @@ def test_signoff_regions_skip_the_driver_and_find_a_scribbled_label():
     # ...its first character read as a Latin letter or two (sk人: for 签收人:); Latin alone is no label.
     assert labels("制单：王建国  送货人：胡训  sk人：") == ["sk人"]
     assert labels("送货人：张三  Tel：13812345678") == []
+    # Its colon read as a semicolon, and the driver's label read on into it (送货人 ;  签收 as 送货人签字).
+    assert labels("开单人：郭亮  送货人 ;  签收人;") == ["签收人"]
+    # A pen stroke before it read as a quote mark.
+    assert labels("制单：凌强  送货人签字：莹强  ”等收和：") == ["等收和"]
+
+
+def test_signoff_label_without_its_colon_is_the_field_after_the_drivers_name():
+    from docintel.extract.signoff import signature_regions
+
+    def labels(*segments):
+        words = [w for text, x in segments for w in words_at(text, x, 1000)]
+        return [label for label, *_ in signature_regions(group_lines(words), (3000, 2000))]
+
+    # 签收人 scribbled over, colon and all; the signature read as digits or letters after it.
+    assert labels(("制单：陈欧", 100), ("送货人签字：丛画", 800), ("特 收 和", 1600), ("12444214", 1900)) == ["特收和"]
+    assert labels(("送货人：", 800), ("答 收 ALL", 1400)) == ["答收"]
+    # The driver's name written a little apart from its label is no field, nor is a known one.
+    assert labels(("送货人：", 800), ("周敏", 1000)) == []
+    assert labels(("送货人：张三", 800), ("电话 13812345678", 1600)) == []
+    assert labels(("送货人：张三", 800), ("Tel 13812345678", 1600)) == []
 
 
 def test_unlabelled_date_skips_a_period():

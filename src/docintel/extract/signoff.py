@@ -42,13 +42,19 @@ _UNDERLINE_OVERHANG = 1.0
 
 Box = tuple[int, int, int, int]
 # A segment opening with a short run of Chinese characters closed by a colon: a field's label (its
-# first character scribbled over may come out as a Latin letter or two: sk人: for 签收人:).
-_FIELD_LABEL = re.compile(r"((?:[\u4e00-\u9fff]|[A-Za-z]{1,2}(?=\s*[\u4e00-\u9fff]))[\u4e00-\u9fff ()（）]{1,8}?)\s*[:：]")
+# first character scribbled over may come out as a Latin letter or two: sk人: for 签收人:, or a
+# stroke before it as a quote mark: ”等收和: for 签收人:).
+_FIELD_LABEL = re.compile(r"[”“\"'‘’`。.,|]*\s*((?:[\u4e00-\u9fff]|[A-Za-z]{1,2}(?=\s*[\u4e00-\u9fff]))[\u4e00-\u9fff ()（）]{1,8}?)\s*[:：]")
 # A label split by OCR into a run of Chinese characters and a short remainder before its colon, one
 # column gap apart (客 据 從  人: for 客戶簽收:), or with the colon read into the next word (答 收和  :AL).
 _SPLIT_LABEL = re.compile(r"([\u4e00-\u9fff][\u4e00-\u9fff ]{0,6})" + SEGMENT_SEPARATOR
                           + r"\s*([\u4e00-\u9fff]?)\s*[:：]")
-_COLON = re.compile(r"[:：]")
+# A colon, or a semicolon as OCR often reads one (签收人; for 签收人:).
+_COLON = re.compile(r"[:：;；]")
+# How far right of the driver's label (in text heights) the driver's name may be written; the
+# label after it that nothing matched is at most this many characters (收货人签字), up to a colon.
+_DRIVER_NAME_REACH = 4.0
+_UNREAD_LABEL = re.compile(r"[^\w\s]*\s*([\u4e00-\u9fff](?:\s?[\u4e00-\u9fff]){0,4})")
 
 
 @dataclass(frozen=True)
@@ -81,7 +87,7 @@ def signature_regions(
         text = line.text
         hits = _find_field_labels(text, group)
         if not any(h.key == "signature" for h in hits):
-            hits = sorted(hits + _unread_signoff_labels(text, hits), key=lambda h: h.start)
+            hits = sorted(hits + _unread_signoff_labels(line, hits), key=lambda h: h.start)
         for k, hit in enumerate(hits):
             if hit.key != "signature" or not opens_field(text, hit, hits[k - 1] if k else None):
                 continue
@@ -124,10 +130,12 @@ def _find_field_labels(text: str, group: dict) -> list[LabelHit]:
     return out
 
 
-def _unread_signoff_labels(text: str, hits: list[LabelHit]) -> list[LabelHit]:
+def _unread_signoff_labels(line: Line, hits: list[LabelHit]) -> list[LabelHit]:
     """On the sign line (it holds 送货人 / 制单 / 经手人), a field label that matches nothing known
     is the customer's sign-off whose print a signature has scribbled over: 收货人俭定: for
-    收货人签字:, 等疏人: for 签收人:, sk人: for 签收人: (a stroke read as a Latin letter or two)."""
+    收货人签字:, 等疏人: for 签收人:, sk人: for 签收人: (a stroke read as a Latin letter or two).
+    Without a colon to go by, the field after the driver's name is taken (_field_after_driver)."""
+    text = line.text
     driver = [h for h in hits if h.key == "not_signature"]
     if not driver:
         return []
@@ -148,7 +156,32 @@ def _unread_signoff_labels(text: str, hits: list[LabelHit]) -> list[LabelHit]:
         if start >= driver[0].end and not any(h.start < end and start < h.end for h in taken):
             label = re.sub(r"\s+", "", text[start:end])
             out.append(LabelHit(key="signature", label=label, start=start, end=end, fuzzy=True))
-    return out
+    return out or _field_after_driver(line, hits, driver[-1])
+
+
+def _field_after_driver(line: Line, hits: list[LabelHit], driver: LabelHit) -> list[LabelHit]:
+    """The segment after the driver's field, its colon lost too (特 收 和 for 签收人, 收偶人答 for
+    收货人签字): the next field's label, when it opens with Chinese and holds no known label; a
+    signature read as letters after it (答 收 ALL) is no part of it. A segment close
+    after the driver's label is the driver's name, not a field."""
+    driver_words = line.words_in_span(driver.start, driver.end)
+    if not driver_words:
+        return []
+    name_reach = max(w.x2 for w in driver_words) + _DRIVER_NAME_REACH * max(8.0, line.height)
+    offset = 0
+    for segment in line.segments:
+        seg_text, start = segment.text, offset
+        offset += len(seg_text) + len(SEGMENT_SEPARATOR)
+        if start < driver.end or segment.x < name_reach:
+            continue
+        if any(h.start < start + len(seg_text) and start < h.end for h in hits):
+            return []
+        label = _UNREAD_LABEL.match(seg_text)
+        if label is None:
+            return []
+        return [LabelHit(key="signature", label=re.sub(r"\s+", "", label.group(1)),
+                         start=start + label.start(1), end=start + label.end(1), fuzzy=True)]
+    return []
 
 
 def _underline_end(gray: np.ndarray, label_box: Box, h: float, limit: float) -> int | None:
