@@ -217,3 +217,33 @@ def test_a_red_seals_dark_rims_are_not_strokes_but_a_signature_across_the_seal_i
     # seal's glyphs and ring outlined, a signature's size. A pen stroke across the seal lies mostly off it.
     found = detect_handwriting(cv2.imread(str(DATA / crop)), region)
     assert found.present is signed
+
+
+def test_signature_running_past_the_fields_right_end_is_found():
+    # One long stroke from inside the field on past where the search stops (seed 606: a signature
+    # over a grey seal ran past the field's reach and was taken for the page edge).
+    img = blank_form("white")
+    d = ImageDraw.Draw(img)
+    x0 = 500
+    d.line([(x + 14 * math.cos((x - x0) / 6), SIGN_Y - 30 + 25 * math.sin((x - x0) / 12)) for x in range(x0, 1200)],
+           fill=BLACK_PEN, width=6, joint="curve")
+    assert SIGN_REGION[0] + SIGN_REGION[2] < 1200
+    assert detect_handwriting(to_bgr(img), SIGN_REGION).present
+
+
+def test_all_ink_inside_a_grey_seal_lighter_than_its_ring_is_the_seals():
+    from docintel.extract import marks_handwriting as mh
+
+    img = blank_form("white")
+    stamp(img, 600, SIGN_Y - 10, 150)
+    bgr = _grey_photo(img)
+    text_h = mh._text_height_near(bgr, SIGN_REGION)
+    x, y, w, h = SIGN_REGION
+    darkness = mh._darkness_map(bgr[..., 1], text_h)[y:y + h, x:x + w]
+    seal_ink = mh._grey_seal_ink(bgr, SIGN_REGION, text_h, darkness)
+    # The stamp's faint blurred fringe (ink, but lighter than its strokes) is in it as well as its cores.
+    faint = (darkness > mh.INK_DELTA) & (darkness < mh.GREY_SEAL_DARK_RANGE[0])
+    seal_box = np.zeros_like(faint)
+    seal_box[:, 600 - 150 - x:600 + 150 - x] = True
+    assert (faint & seal_box).sum() > 50
+    assert not (faint & seal_box & ~seal_ink).any()

@@ -52,9 +52,9 @@ FULL_SCORE_EVIDENCE = 5.0
 
 
 # On greyscale scans a seal is no longer red. Seals are searched this many printed text heights around
-# the field (a 40 mm stamp is ~12 text heights across), and inside a seal the stamp's mid-grey ink (at
-# most this many levels below the paper, less when its ring is lighter) is dropped; pen strokes are
-# darker and keep their cores.
+# the field (a 40 mm stamp is ~12 text heights across), and inside a seal the stamp's grey ink (at
+# most the second of these many levels below the paper, less when its ring is lighter) is dropped; pen
+# strokes are darker and keep their cores. Its ring's darkness is read from pixels past the first.
 SEAL_SEARCH_TEXT_HEIGHTS = 12
 GREY_SEAL_DARK_RANGE = (55, 170)
 # The stamp's own darkness is read along its ring (this many samples on each of these shares of its
@@ -120,7 +120,7 @@ def _grey_seal_ink(color: np.ndarray, region: Box, text_h: float, darkness: np.n
     pad = int(SEAL_SEARCH_TEXT_HEIGHTS * text_h)
     x0, y0 = max(0, rx - pad), max(0, ry - pad)
     x1, y1 = min(color.shape[1], rx + rw + pad), min(color.shape[0], ry + rh + pad)
-    low, high = GREY_SEAL_DARK_RANGE
+    high = GREY_SEAL_DARK_RANGE[1]
     for seal in detect_seals(color[y0:y1, x0:x1]):
         if seal.ellipse is None:
             continue
@@ -138,7 +138,9 @@ def _grey_seal_ink(color: np.ndarray, region: Box, text_h: float, darkness: np.n
             out |= inside  # a black stamp: no darker pen stroke to tell apart
             continue
         top = high if level is None else level + SEAL_DARKNESS_MARGIN
-        out |= inside & (darkness > low) & (darkness < top)
+        # All ink inside the stamp lighter than its ring is the stamp's, down to the faintest: the
+        # blurred fringe of its glyphs (on a phone photo) joins into glyph-sized strokes otherwise.
+        out |= inside & (darkness < top)
     return out
 
 
@@ -273,8 +275,9 @@ def detect_handwriting(color: np.ndarray, region: Box, printed_boxes: Sequence[B
     diagonal = np.hypot(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
     keep &= ~((diagonal >= HAND_MIN_EXTENT * text_h) & (spread <= STRAIGHT_MAX_SPREAD * text_h))
     # Components glued to the region border over a long stretch are the page edge or a cut rule.
+    # Not its right end: that is only where the search stops (a reach, the next field), and a
+    # signature runs on past it.
     touches = ((stats[:, cv2.CC_STAT_LEFT] == 0) | (stats[:, cv2.CC_STAT_TOP] == 0)
-               | (stats[:, cv2.CC_STAT_LEFT] + stats[:, cv2.CC_STAT_WIDTH] >= rw)
                | (stats[:, cv2.CC_STAT_TOP] + stats[:, cv2.CC_STAT_HEIGHT] >= rh))
     edge_blob = touches & (area > 4 * text_h * text_h)
     keep &= ~edge_blob
