@@ -247,3 +247,27 @@ def test_all_ink_inside_a_grey_seal_lighter_than_its_ring_is_the_seals():
     seal_box[:, 600 - 150 - x:600 + 150 - x] = True
     assert (faint & seal_box).sum() > 50
     assert not (faint & seal_box & ~seal_ink).any()
+
+
+def _sign_line_under_a_table(marks_above: bool, signed: bool) -> OcrPage:
+    """收货人(签字): written just under the table's bottom border, with ink above that border inside
+    the field's reach (a dot-matrix total, a seal's ring) and, if signed, a signature on the line."""
+    img = Image.new("RGBA", (2600, 1400), (250, 250, 247, 255))
+    d = ImageDraw.Draw(img)
+    d.line([(60, SIGN_Y - 75), (2540, SIGN_Y - 75)], fill=(40, 40, 40), width=3)  # the table's bottom border
+    if marks_above:
+        d.line([(x, SIGN_Y - 95 + 12 * math.sin(x / 9)) for x in range(1200, 1500)], fill=BLACK_PEN, width=5)
+    d.text((800, SIGN_Y - 45), "收货人(签字):", font=ImageFont.truetype(FONT, 40), fill=(25, 25, 25))
+    d.line([(1080, SIGN_Y + 5), (2200, SIGN_Y + 5)], fill=(40, 40, 40), width=2)
+    if signed:
+        pen = Image.new("RGBA", (800, 1400), (0, 0, 0, 0))
+        scribble(pen, BLACK_PEN, seed=2)
+        img.alpha_composite(pen, dest=(1200 - 340, 0))
+    words = [Word("收货人(签字):", (800, SIGN_Y - 40, 270, 44), 0.95, (1, 1, 1))]
+    return OcrPage(0, words, to_bgr(img), "tesseract")
+
+
+@pytest.mark.parametrize(("marks_above", "signed"), [(True, False), (True, True), (False, True), (False, False)])
+def test_ink_above_the_tables_bottom_border_is_not_the_signature(marks_above, signed):
+    page = _sign_line_under_a_table(marks_above, signed)
+    assert [f.present for f in find_signoff(page, group_lines(page.words))] == [signed]

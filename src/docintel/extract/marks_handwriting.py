@@ -213,9 +213,13 @@ def _handwriting_like(stats: np.ndarray, text_h: float) -> np.ndarray:
     return big & not_line & (fill <= 0.6)
 
 
-def detect_handwriting(color: np.ndarray, region: Box, printed_boxes: Sequence[Box] = ()) -> Handwriting:
+def detect_handwriting(
+    color: np.ndarray, region: Box, printed_boxes: Sequence[Box] = (), others: Sequence[Box] = ()
+) -> Handwriting:
     """Whether handwritten strokes (a signature) are in `region`, ignoring printed words, form lines and
-    red seals. Boxes are (x, y, w, h) in `color` coordinates."""
+    red seals. `others` are parts of the region that belong to something else (the table above the
+    field): their ink is no one's, yet they stay in the region, so a stroke cut off there does not
+    touch its border. Boxes are (x, y, w, h) in `color` coordinates."""
     if color.ndim == 2:
         color = cv2.cvtColor(color, cv2.COLOR_GRAY2BGR)
     rx, ry, rw, rh = _clip_region(region, color.shape[:2])
@@ -241,11 +245,10 @@ def detect_handwriting(color: np.ndarray, region: Box, printed_boxes: Sequence[B
         ink &= ~_grey_seal_ink(color, (rx, ry, rw, rh), text_h, local_paper - gray)
     # Mask printed words (but not word boxes tall enough to be handwriting OCR mistook for print).
     pad = max(2, int(text_h * 0.1))
-    for bx, by, bw, bh in printed_boxes:
-        if bh > PRINTED_MAX_HEIGHT * text_h:
-            continue
-        x0, y0 = max(0, bx - rx - pad), max(0, by - ry - pad)
-        x1, y1 = min(rw, bx - rx + bw + pad), min(rh, by - ry + bh + pad)
+    printed = [box for box in printed_boxes if box[3] <= PRINTED_MAX_HEIGHT * text_h]
+    for (bx, by, bw, bh), grow in [(box, pad) for box in printed] + [(box, 0) for box in others]:
+        x0, y0 = max(0, bx - rx - grow), max(0, by - ry - grow)
+        x1, y1 = min(rw, bx - rx + bw + grow), min(rh, by - ry + bh + grow)
         if x1 > x0 and y1 > y0:
             ink[y0:y1, x0:x1] = False
     mask = ink.astype(np.uint8) * 255

@@ -11,6 +11,7 @@ import numpy as np
 
 from docintel.extract.labels import LabelHit, find_labels, opens_field, vocabulary
 from docintel.extract.marks import detect_handwriting
+from docintel.ocr.geometry import ink_mask, rule_lines
 from docintel.ocr.layout import SEGMENT_SEPARATOR, Line, bounding_box
 from docintel.ocr.records import OcrPage
 
@@ -39,6 +40,8 @@ _UNDERLINE_BELOW = 1.0
 _UNDERLINE_MIN_DARK = 60
 # The field takes in this much (in text heights) beyond the line's end: a name may overhang it.
 _UNDERLINE_OVERHANG = 1.0
+# A rule above the label at least this long (in text heights, and half the field's width) ends the field.
+_RULE_ABOVE_MIN_LENGTH = 6.0
 
 Box = tuple[int, int, int, int]
 # A segment opening with a short run of Chinese characters closed by a colon: a field's label (its
@@ -214,6 +217,19 @@ def _along_underline(gray: np.ndarray, label_box: Box, region: Box, h: float, li
     return rx, ry, int(min(end + _UNDERLINE_OVERHANG * h, limit, gray.shape[1])) - rx, rh
 
 
+def _table_above(gray: np.ndarray, label_box: Box, region: Box, h: float) -> Box | None:
+    """The part of the field above a rule across it over the label: the table's bottom border and
+    the table's last row (a total, a seal's ring stamped over it), nobody's signature."""
+    rx, ry, rw, rh = region
+    stop = label_box[1]
+    if stop - ry < 2 or rw < h:
+        return None
+    band = ink_mask(gray[ry:stop, rx:rx + rw])
+    across = rule_lines(band, max(int(_RULE_ABOVE_MIN_LENGTH * h), rw // 2))
+    rows = np.flatnonzero(np.count_nonzero(across, axis=1) >= rw // 2)
+    return (rx, ry, rw, int(rows[-1]) + 1) if rows.size else None
+
+
 def find_signoff(page: OcrPage, lines: Sequence[Line]) -> list[SignoffField]:
     out = []
     low, high = _PRINTED_HEIGHT_RANGE
@@ -229,6 +245,7 @@ def find_signoff(page: OcrPage, lines: Sequence[Line]) -> list[SignoffField]:
             and rx < w.cx < rx + rw
             and ry < w.cy < ry + rh
         ]
-        found = detect_handwriting(page.color, region, printed)
+        table = _table_above(gray, label_box, region, h)
+        found = detect_handwriting(page.color, region, printed, () if table is None else (table,))
         out.append(SignoffField(label, label_box, region, found.present, found.score))
     return out
