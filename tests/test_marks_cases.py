@@ -16,7 +16,7 @@ from docintel.extract.marks import detect_handwriting, detect_seals, is_achromat
 from docintel.extract.signoff import find_signoff, signature_regions
 from docintel.ocr.layout import group_lines
 from docintel.ocr.records import OcrPage, Word
-from tests.test_marks import (BLACK_PEN, BLUE_PEN, FONT, RED, SIGN_REGION, SIGN_Y, blank_form, scribble, stamp,
+from tests.test_marks import (BLACK_PEN, BLUE_PEN, FONT, KAI, RED, SIGN_REGION, SIGN_Y, blank_form, scribble, stamp,
                               to_bgr, to_grey_bgr)
 
 
@@ -271,3 +271,19 @@ def _sign_line_under_a_table(marks_above: bool, signed: bool) -> OcrPage:
 def test_ink_above_the_tables_bottom_border_is_not_the_signature(marks_above, signed):
     page = _sign_line_under_a_table(marks_above, signed)
     assert [f.present for f in find_signoff(page, group_lines(page.words))] == [signed]
+
+
+def _scanned_at_150_dpi(img: Image.Image) -> np.ndarray:
+    """A 150 dpi JPEG scan, enlarged back to 300 dpi as the reader does: faint colours fade further."""
+    bgr = to_bgr(img, jpeg_quality=None)
+    small = cv2.resize(bgr, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+    small = cv2.imdecode(cv2.imencode(".jpg", small, [cv2.IMWRITE_JPEG_QUALITY, 70])[1], cv2.IMREAD_COLOR)
+    return cv2.resize(small, (bgr.shape[1], bgr.shape[0]), interpolation=cv2.INTER_CUBIC)
+
+
+@pytest.mark.parametrize("size", [44, 50])
+def test_light_blue_name_of_print_size_on_white_paper_is_a_signature(size):
+    img = blank_form("white")
+    assert not detect_handwriting(_scanned_at_150_dpi(img), SIGN_REGION).present
+    ImageDraw.Draw(img).text((420, SIGN_Y - 10), "陈静", font=ImageFont.truetype(KAI, size), fill=(185, 192, 222), anchor="ls")
+    assert detect_handwriting(_scanned_at_150_dpi(img), SIGN_REGION).present
