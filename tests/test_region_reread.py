@@ -271,3 +271,17 @@ def test_an_unlabelled_dateline_that_did_not_parse_is_read_again():
     dates = [c for c in read_page(page).candidates if c.key == "date"]
     assert [c.value for c in dates] == ["2024-10-26"]
     assert page.steps and page.steps[0].name == "tesseract chi_sim (region, joined)"
+
+
+@pytest.mark.parametrize(("first", "second", "kept"), [
+    ("2024-亿-10", "2024-01-10", True),  # the month read as a Chinese character: year and day agree
+    ("113/亿/18", "2024-01-18", True),  # an ROC year
+    ("2024-忆", "2024-01-21", False),  # one number of three is too little to go by
+    ("2024-1-21", "2024-11-21", False),  # the first reading's 1 is not the second's 11
+    ("21-2024", "2024-01-21", False),  # out of order
+    ("", "2024-01-21", False),
+])
+def test_an_unsure_second_reading_of_an_unparsed_date_stands_where_the_first_bears_it_out(first, second, kept):
+    from docintel.extract.reread import _keeps_digit_groups
+
+    assert _keeps_digit_groups(first, second) is kept

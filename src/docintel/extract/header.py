@@ -247,6 +247,8 @@ class UnreadValue:
     # Doubted because its 年/月/日 were read twice (written over a form's printed marks): only a
     # second reading with the same digits and more stands for it (its digits were lost, not changed).
     overwritten: bool = False
+    # The value as first read, parsed or not (2024-亿-10: its month read as a Chinese character).
+    raw: str = ""
 
 
 def _value_region(line: Line, hits: list[LabelHit], k: int) -> tuple[int, int, int, int] | None:
@@ -310,7 +312,8 @@ def label_candidates(
             overwritten = key == "date" and value is not None and marks_written_over(raw)
             if unread is not None and key in REREAD_KEYS and (value is None or unsure or overwritten):
                 if region := _value_region(line, hits, k):
-                    unread.append(UnreadValue(key, index, hit.label, weight, region, line.height, value, overwritten and not unsure))
+                    unread.append(UnreadValue(key, index, hit.label, weight, region, line.height, value,
+                                              overwritten and not unsure, raw))
             if value is None and key not in _ANYWHERE:
                 continue
             word_conf = statistics.fmean(w.confidence for w in words) if words else 0.5
@@ -367,11 +370,12 @@ def unsure_digits(words: Sequence[Word]) -> bool:
     return any(w.confidence < REREAD_MIN_CONFIDENCE for w in words if _NUMERAL.search(w.text))
 
 
-def parse_reread(key: str, words: Sequence[Word]) -> str | float | None:
+def parse_reread(key: str, words: Sequence[Word], unsure: bool = False) -> str | float | None:
     """A value read again from its region alone, kept only when it has the field's expected
-    shape: every word carrying its digits read confidently, a date in one kind of numeral, an
-    order number the whole reading. A second chance is taken only on a clear reading."""
-    if not words or unsure_digits(words):
+    shape: every word carrying its digits read confidently (unless `unsure` is allowed), a date in
+    one kind of numeral, an order number the whole reading. A second chance is taken only on a
+    clear reading."""
+    if not words or (unsure_digits(words) and not unsure):
         return None
     raw = join_words(words)
     value = PARSERS[key](raw)

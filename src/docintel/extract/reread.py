@@ -12,7 +12,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from docintel.extract.header import REREAD_MIN_CONFIDENCE, Candidate, UnreadValue, parse_reread
-from docintel.extract.values import digits_dropped_from
+from docintel.extract.values import digits_dropped_from, fold_width
+from docintel.extract.values_vocab import ROC_YEAR_OFFSET
 from docintel.ocr import REREAD_LOOKS, RegionLook, read_page_region
 from docintel.ocr.layout import bounding_box
 from docintel.ocr.records import OcrPage
@@ -42,6 +43,9 @@ def reread_values(page: OcrPage, candidates: Sequence[Candidate], unread: Sequen
         for look in REREAD_LOOKS:
             words = read_page_region(page, item.region, item.text_height, look)
             value = parse_reread(item.key, words)
+            if value is None and item.key == "date" and item.doubted is None:
+                value = parse_reread(item.key, words, unsure=True)
+                value = value if value is not None and _keeps_digit_groups(item.raw, str(value)) else None
             if value is not None and _bears_out(item, value):
                 confidence = _REREAD_WEIGHT * item.weight * statistics.fmean(w.confidence for w in words)
                 if item.doubted is not None:
@@ -70,6 +74,26 @@ def _bears_out(item: UnreadValue, value: str | float) -> bool:
     if item.key != "order_no":
         return True
     return _NOT_ALNUM.sub("", str(item.doubted)).upper() in _NOT_ALNUM.sub("", str(value)).upper()
+
+
+def _keeps_digit_groups(first: str, date: str) -> bool:
+    """Whether an unsure second reading of a date that did not parse (2024-01-10 at 0.27) is borne
+    out by the first: two or more runs of digits in it, each the year (or its ROC year), month or
+    day, in that order (2024-亿-10, the month read as a Chinese character). Two readings of the same
+    print agreeing on two of three numbers, and the second a date, is a clear enough reading."""
+    year, month, day = (int(part) for part in date.split("-"))
+    parts = [(year, year - ROC_YEAR_OFFSET), (month,), (day,)]
+    groups = [int(g) for g in _DIGIT_RUN.findall(fold_width(first))]
+    if len(groups) < 2:
+        return False
+    at = 0
+    for group in groups:
+        while at < len(parts) and group not in parts[at]:
+            at += 1
+        if at == len(parts):
+            return False
+        at += 1
+    return True
 
 
 def _digits_lost_from(first: str, second: str) -> bool:
