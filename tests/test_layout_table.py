@@ -232,6 +232,19 @@ def test_signoff_regions_skip_the_driver_and_find_a_scribbled_label():
     assert labels("制单：凌强  送货人签字：莹强  ”等收和：") == ["等收和"]
 
 
+def test_a_sign_off_label_with_a_second_part_in_brackets_is_one_field_after_both():
+    from docintel.extract.signoff import signature_regions
+
+    def regions(text):
+        return [(label, region[0]) for label, _, region, *_ in signature_regions(group_lines(words_at(text, 100, 1000)), (3000, 2000))]
+
+    # Two labels of the vocabulary, one field: not a second one searched underneath the first.
+    assert [label for label, _ in regions("供货单位：苏州鸿运  客户确认（签字盖章）：")] == ["签字盖章"]
+    # The second part read only in part: the field starts after it, not inside it.
+    (label, start), = regions("供货单位：苏州鸿运  客户确认 (签字盖")
+    assert label == "客户确认" and start > 800  # 盖 ends at 820; 认 at 660
+
+
 def test_signoff_label_without_its_colon_is_the_field_after_the_drivers_name():
     from docintel.extract.signoff import signature_regions
 

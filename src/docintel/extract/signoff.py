@@ -54,6 +54,9 @@ _SPLIT_LABEL = re.compile(r"([\u4e00-\u9fff][\u4e00-\u9fff ]{0,6})" + SEGMENT_SE
                           + r"\s*([\u4e00-\u9fff]?)\s*[:：]")
 # A colon, or a semicolon as OCR often reads one (签收人; for 签收人:).
 _COLON = re.compile(r"[:：;；]")
+# A label's second part in brackets, as printed (客户确认（签字盖章）) or read only in part (客户确认 (签字盖).
+_OPENS_ASIDE = re.compile(r"\s*[(（“\"]?\s*")
+_ASIDE = re.compile(r"\s*[(（“\"][\u4e00-\u9fff ]{1,6}[)）]?")
 # How far right of the driver's label (in text heights) the driver's name may be written; the
 # label after it that nothing matched is at most this many characters (收货人签字), up to a colon.
 _DRIVER_NAME_REACH = 4.0
@@ -94,7 +97,10 @@ def signature_regions(
         for k, hit in enumerate(hits):
             if hit.key != "signature" or not opens_field(text, hit, hits[k - 1] if k else None):
                 continue
-            words = line.words_in_span(hit.start, hit.end)
+            if k + 1 < len(hits) and hits[k + 1].key == "signature" and _OPENS_ASIDE.fullmatch(text[hit.end:hits[k + 1].start]):
+                continue  # 客户确认（签字盖章）: one label, its field after the second part
+            aside = _ASIDE.match(text, hit.end)
+            words = line.words_in_span(hit.start, aside.end() if aside else hit.end)
             if not words:
                 continue
             label_box = bounding_box(words)
