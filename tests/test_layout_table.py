@@ -436,3 +436,31 @@ def test_a_character_of_a_product_set_higher_than_its_row_and_read_as_a_line_of_
     assert "页" in [line.text for line in lines]  # the page's reading: a line of its own
     items = extract_items(find_table(lines), 0)
     assert [(i.product, i.quantity) for i in items] == [("缠绕膜", 90), ("不锈钢合页", 130), ("气泡膜", 8)]
+
+
+def test_a_misread_name_label_beside_a_code_column_is_still_the_products():
+    # 产品编码 二名 型号: 品名 read as 二名; the code column is no name column.
+    words = []
+    for text, x in [("序号", 100), ("产品编码", 250), ("二名", 700), ("型号", 1100), ("单位", 1350), ("数量", 1550), ("单价", 1750)]:
+        words += words_at(text, x, 100)
+    for n, (code, name, spec, qty) in enumerate([("JC-0425", "水泥", "P.O42.5", "25"), ("WJ-4425", "自攻螺钉", "ST4.2x25", "15")]):
+        y = 170 + 70 * n
+        words += words_at(str(n + 1), 120, y) + words_at(code, 250, y) + words_at(name, 560, y) + words_at(spec, 1040, y)
+        words += words_at("个", 1370, y) + words_at(qty, 1580, y) + words_at("12.50", 1760, y)
+    items = extract_items(find_table(group_lines(words)), 0)
+    assert [(i.product, i.quantity) for i in items] == [("水泥", 25), ("自攻螺钉", 15)]
+
+
+def test_a_name_written_under_the_row_number_label_is_the_names():
+    # 品名及规格 centred over a wide cell whose names start right after the row number; the first
+    # row printed no number and its name starts under 序号, so no white gap runs between the columns.
+    words = []
+    for text, x in [("序号", 100), ("品名及规格", 600), ("单位", 1200), ("数量", 1400), ("单价", 1650)]:
+        words += words_at(text, x, 100)
+    rows = [(None, "防水涂料 20kg/桶", "件", "19"), ("2", "自攻螺钉 ST4.2x25", "盒", "31"), ("3", "白砂糖 50kg", "包", "36")]
+    for n, (number, name, unit, qty) in enumerate(rows):
+        y = 170 + 70 * n
+        words += (words_at(number, 120, y) if number else []) + words_at(name, 130 if number is None else 200, y)
+        words += words_at(unit, 1220, y) + words_at(qty, 1420, y) + words_at("10.50", 1660, y)
+    items = extract_items(find_table(group_lines(words)), 0)
+    assert [(i.product, i.quantity) for i in items] == [("防水涂料", 19), ("自攻螺钉", 31), ("白砂糖", 36)]

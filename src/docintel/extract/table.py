@@ -22,9 +22,17 @@ from docintel.ocr.records import Word
 # A header needs a product-like column and this many columns in all.
 _MIN_HEADER_COLUMNS = 3
 _PRODUCT_KEYS = ("product", "product_spec", "code")
+# ...of which these hold the goods' names (a 编码 column holds codes: the name stands beside it).
+_NAME_KEYS = ("product", "product_spec")
 # Columns that stand left of the product on a form (序号, 编码).
 _BEFORE_PRODUCT_KEYS = ("line_no", "code", "ref_no", "ref_date")
 _NUMBER_KEYS = ("quantity", "unit_price", "amount")
+# A row's number as printed in its 序号 cell (1, 12., (3)).
+_ROW_NUMBER = re.compile(r"\W*\d{1,3}\W*")
+# ...a glyph this many of its heights from the next word is apart from it.
+_NUMBER_APART = 0.5
+# Text that can be a product's name: Chinese, or a Latin word (7t left of a lost name is not).
+_NAME_TEXT = re.compile(r"[\u4e00-\u9fff]|[A-Za-z]{3}")
 # Header labels are split at smaller gaps than text: adjacent headers stand closer than cells.
 _HEADER_SEGMENT_GAP = 0.6
 # Stray characters cell borders and stains leave at the ends of a cell's text.
@@ -211,7 +219,29 @@ def _assign(line: Line, columns: Sequence[Column], bounds: Sequence[float]) -> T
     row = TableRow()
     for word in line.words:
         row.cells.setdefault(_column_of(word, columns, bounds), []).append(word)
+    _text_out_of_number_cell(row, columns)
     return row
+
+
+def _text_out_of_number_cell(row: TableRow, columns: Sequence[Column]) -> None:
+    """A 序号 cell holds the row's number alone: words in it past that are the next column's. A name
+    written left-aligned under a label centred far to its right (品名及规格 over a wide cell) starts
+    nearer the 序号 label than its own, and a row that printed no number has no gap to tell them by."""
+    keys = [c.key for c in columns]
+    if "line_no" not in row.cells or keys.index("line_no") + 1 >= len(keys):
+        return
+    label, after = columns[keys.index("line_no")], keys[keys.index("line_no") + 1]
+    words = row.cells["line_no"]
+    # The number, or a lone glyph standing apart under the 序号 label: the number misread (了 for 7).
+    first = words[0]
+    under_label = label.left - first.box[3] <= first.cx <= label.right + first.box[3]
+    apart = len(words) == 1 or words[1].box[0] - first.x2 >= _NUMBER_APART * first.box[3]
+    number = words[:1] if _ROW_NUMBER.fullmatch(first.text) or (len(first.text) == 1 and under_label and apart) else []
+    rest = words[len(number):]
+    if after in _NUMBER_KEYS or not _NAME_TEXT.search(join_words(rest)):
+        return
+    row.cells["line_no"] = number
+    row.cells[after] = rest + row.cells.get(after, [])
 
 
 def _has_numbers(row: TableRow) -> bool:
@@ -248,9 +278,10 @@ def find_table(lines: Sequence[Line], previous: Sequence[Column] = ()) -> Table 
 
 def _with_unlabelled_product(line: Line, columns: tuple[Column, ...]) -> tuple[Column, ...]:
     """A header whose 品名 was misread (品i 名) still has the other labels around it: the words no
-    label claimed, left of the first number column and right of any 序号/编码, are the product's."""
+    label claimed, left of the first number column and right of any 序号/编码, are the product's
+    (产品编码 二名 型号: 品 read as 二, the codes' column before it)."""
     keys = {c.key for c in columns}
-    if keys & set(_PRODUCT_KEYS) or not keys & set(_NUMBER_KEYS) or len(keys) < _MIN_HEADER_COLUMNS:
+    if keys & set(_NAME_KEYS) or not keys & set(_NUMBER_KEYS) or len(keys) < _MIN_HEADER_COLUMNS:
         return columns
     first_number = min(c.left for c in columns if c.key in _NUMBER_KEYS)
     after = max((c.right for c in columns if c.key in _BEFORE_PRODUCT_KEYS), default=float("-inf"))
