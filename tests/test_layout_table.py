@@ -259,6 +259,12 @@ def test_signoff_label_without_its_colon_is_the_field_after_the_drivers_name():
     assert labels(("送货人：", 800), ("周敏", 1000)) == []
     assert labels(("送货人：张三", 800), ("电话 13812345678", 1600)) == []
     assert labels(("送货人：张三", 800), ("Tel 13812345678", 1600)) == []
+    # On an English form, the label's start left unread by the signature over its end.
+    assert labels(("Prepared by: Lam", 100), ("Delivered by:", 800), ("Received b", 1500), ("di", 1800)) == ["Received b"]
+    assert labels(("Delivered by:", 800), ("Receive", 1500)) == ["Receive"]
+    assert labels(("Delivered by:", 800), ("Received in god order bys", 1500)) == ["Received in"]
+    assert labels(("Delivered by:", 800), ("Remarks", 1500)) == []
+    assert labels(("Delivered by:", 800), ("Rec", 1500)) == []  # too little to go by
 
 
 def test_unlabelled_date_skips_a_period():

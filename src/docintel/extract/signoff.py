@@ -60,6 +60,8 @@ _ASIDE = re.compile(r"\s*[(（“\"][\u4e00-\u9fff ]{1,6}[)）]?")
 # How far right of the driver's label (in text heights) the driver's name may be written; the
 # label after it that nothing matched is at most this many characters (收货人签字), up to a colon.
 _DRIVER_NAME_REACH = 4.0
+# ...or, on an English form, opens with at least this many letters of a sign-off label.
+_LATIN_LABEL_MIN_LETTERS = 4
 _UNREAD_LABEL = re.compile(r"[^\w\s]*\s*([\u4e00-\u9fff](?:\s?[\u4e00-\u9fff]){0,4})")
 
 
@@ -186,11 +188,31 @@ def _field_after_driver(line: Line, hits: list[LabelHit], driver: LabelHit) -> l
         if any(h.start < start + len(seg_text) and start < h.end for h in hits):
             return []
         label = _UNREAD_LABEL.match(seg_text)
-        if label is None:
+        if label is not None:
+            return [LabelHit(key="signature", label=re.sub(r"\s+", "", label.group(1)),
+                             start=start + label.start(1), end=start + label.end(1), fuzzy=True)]
+        span = _latin_label_start(seg_text)
+        if span is None:
             return []
-        return [LabelHit(key="signature", label=re.sub(r"\s+", "", label.group(1)),
-                         start=start + label.start(1), end=start + label.end(1), fuzzy=True)]
+        return [LabelHit(key="signature", label=seg_text[span[0]:span[1]], start=start + span[0], end=start + span[1], fuzzy=True)]
     return []
+
+
+def _latin_label_start(text: str) -> tuple[int, int] | None:
+    """The span of `text`'s first words whose letters begin an English sign-off label, four letters
+    or more: the rest of the label under the signature (Received b  di, Receive for Received by:)."""
+    labels = [re.sub(r"[^a-z]", "", label.lower()) for label in vocabulary().fields["signature"] if label.isascii()]
+    letters, end = "", None
+    for word in re.finditer(r"[A-Za-z]+", text):
+        if text[end if end is not None else 0:word.start()].strip() and end is not None:
+            break  # something else between the words
+        letters += word.group().lower()
+        if not any(label.startswith(letters) for label in labels):
+            break
+        end = word.end()
+    if end is None or len(re.sub(r"[^A-Za-z]", "", text[:end])) < _LATIN_LABEL_MIN_LETTERS:
+        return None
+    return re.search(r"[A-Za-z]", text).start(), end
 
 
 def _underline_end(gray: np.ndarray, label_box: Box, h: float, limit: float) -> int | None:
