@@ -258,6 +258,10 @@ def test_signoff_label_without_its_colon_is_the_field_after_the_drivers_name():
     # The driver's name written a little apart from its label is no field, nor is a known one.
     assert labels(("送货人：", 800), ("周敏", 1000)) == []
     assert labels(("送货人：张三", 800), ("电话 13812345678", 1600)) == []
+    # ...but not the driver's own label misread (达货人 for 送货人) on a line that shows only the clerk's;
+    # beside the driver's, 收货人 is the customer's.
+    assert labels(("制单：罗勇", 100), ("达货人", 1200), ("天党", 1500)) == []
+    assert labels(("开单人：林海", 100), ("送货人签字：林海", 800), ("收 货 人", 1600)) == ["收货人"]
     assert labels(("送货人：张三", 800), ("Tel 13812345678", 1600)) == []
     # On an English form, the label's start left unread by the signature over its end.
     assert labels(("Prepared by: Lam", 100), ("Delivered by:", 800), ("Received b", 1500), ("di", 1800)) == ["Received b"]

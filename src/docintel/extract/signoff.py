@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+from rapidfuzz.distance import Levenshtein
 
 from docintel.extract.labels import LabelHit, find_labels, opens_field, vocabulary
 from docintel.extract.marks import detect_handwriting
@@ -189,13 +190,27 @@ def _field_after_driver(line: Line, hits: list[LabelHit], driver: LabelHit) -> l
             return []
         label = _UNREAD_LABEL.match(seg_text)
         if label is not None:
-            return [LabelHit(key="signature", label=re.sub(r"\s+", "", label.group(1)),
-                             start=start + label.start(1), end=start + label.end(1), fuzzy=True)]
+            read = re.sub(r"\s+", "", label.group(1))
+            if _staff_label_misread(read, [h.label for h in hits]):
+                return []  # 达货人: the driver's field misread (送货人), not the customer's
+            return [LabelHit(key="signature", label=read, start=start + label.start(1), end=start + label.end(1), fuzzy=True)]
         span = _latin_label_start(seg_text)
         if span is None:
             return []
         return [LabelHit(key="signature", label=seg_text[span[0]:span[1]], start=start + span[0], end=start + span[1], fuzzy=True)]
     return []
+
+
+def _staff_label_misread(read: str, on_line: Sequence[str]) -> bool:
+    """Whether a label read is one character off the label of a driver's or clerk's field the line
+    does not already show, and further off every customer sign-off label: 达货人 on a line with only
+    制单 is 送货人; 收货人 beside 送货人签字 is the customer's."""
+    fields = vocabulary().fields
+    staff = [label for label in fields["not_signature"]
+             if not label.isascii() and not any(label in seen or seen in label for seen in on_line)]
+    signature = [label for label in fields["signature"] if not label.isascii()]
+    return (any(Levenshtein.distance(read, label) <= 1 for label in staff)
+            and all(Levenshtein.distance(read, label) >= 2 for label in signature))
 
 
 def _latin_label_start(text: str) -> tuple[int, int] | None:
