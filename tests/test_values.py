@@ -493,13 +493,16 @@ def test_marks_read_twice_say_the_date_was_written_over_the_forms_own():
         ("日期: 2024年1l月3日", dt.date(2024, 11, 3)),
         ("国  行政去  2024.05- -22", dt.date(2024, 5, 22)),  # a dash read twice, after a point
         ("日期: 2024/05//22", dt.date(2024, 5, 22)),
+        ("xB骨: 202408.23", dt.date(2024, 8, 23)),  # the first separator lost (开票日期: 2024-08-23)
+        ("出 貨 日 期: 2024710/29", dt.date(2024, 10, 29)),  # the first slash read as a 7
     ],
 )
 def test_parse_date_reads_through_the_commonest_misreadings_of_its_digits_and_separators(text, expected):
     assert parse_date(text) == expected
 
 
-@pytest.mark.parametrize("text", ["2024/1111", "No. 2024.12345", "自下月]日起", "2024-10715", "No.2024-5-.3"])
+@pytest.mark.parametrize("text", ["2024/1111", "No. 2024.12345", "自下月]日起", "2024-10715", "No.2024-5-.3",
+                                  "202411.05", "SO202408-12"])
 def test_a_separator_read_as_a_digit_is_put_back_only_where_one_date_results(text):
     # 2024/1111 is 1-11 or 11-1; a hyphen run is an order number's more often than a date's.
     assert parse_date(text) is None

@@ -40,6 +40,11 @@ _STROKE_IN_DATE = re.compile(r"(?<=[0-9年月/.\-])\s*[\]\[|]+\s*(?=[0-9月日])
 # date reads otherwise, and only where one split of the digits makes a date.
 _SECOND_SEP_AS_DIGIT = re.compile(r"(?<![0-9A-Za-z])(?P<y>(?:19|20)[0-9]{2})\s*[/.]\s*(?P<rest>[0-9]{4,5})(?![0-9])")
 _SEP_READ_AS = "71"
+# 202408.23 and 2024710/29 for 2024-08-23 and 2024/10/29: the first separator lost, or read as a 7
+# or a 1. Tried only when no date reads otherwise, and only where one reading of the digits makes a date.
+_FIRST_SEP_LOST = re.compile(
+    r"(?<![0-9A-Za-z])(?P<y>(?:19|20)[0-9]{2})(?P<rest>[0-9]{2,3})\s*[/.\-]\s*(?P<d>[0-9]{1,2})(?![0-9])"
+)
 # 2024.05- -22: a separator read twice or as another one (noise beside a dash). Tried only when no
 # date reads otherwise, and only with a four-digit year.
 _SEPARATORS_MISREAD = re.compile(
@@ -107,7 +112,8 @@ def parse_date(text: str, dayfirst: bool = True) -> dt.date | None:
         found = _first_date(_STROKE_IN_DATE.sub("", cleaned), dayfirst) or _first_date(
             _STROKE_IN_DATE.sub("1", cleaned), dayfirst
         )
-    return found or _second_separator_lost(cleaned) or _first_of(_SEPARATORS_MISREAD, cleaned)
+    return (found or _second_separator_lost(cleaned) or _first_separator_lost(cleaned)
+            or _first_of(_SEPARATORS_MISREAD, cleaned))
 
 
 def _first_of(pattern: re.Pattern[str], text: str) -> dt.date | None:
@@ -123,6 +129,18 @@ def _second_separator_lost(text: str) -> dt.date | None:
             if rest[at] in _SEP_READ_AS and len(rest) - at - 1 in (1, 2)
             and (date := _make_date(year, int(rest[:at]), int(rest[at + 1 :]), roc_marked=False)) is not None
         }
+        if len(dates) == 1:
+            return dates.pop()
+    return None
+
+
+def _first_separator_lost(text: str) -> dt.date | None:
+    for match in _FIRST_SEP_LOST.finditer(text):
+        rest, year, day = match["rest"], int(match["y"]), int(match["d"])
+        months = {rest} if len(rest) == 2 else set()
+        if rest[0] in _SEP_READ_AS:
+            months.add(rest[1:])
+        dates = {date for month in months if (date := _make_date(year, int(month), day, roc_marked=False)) is not None}
         if len(dates) == 1:
             return dates.pop()
     return None
