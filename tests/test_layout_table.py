@@ -465,12 +465,15 @@ def test_a_name_written_under_the_row_number_label_is_the_names():
     # 品名及规格 centred over a wide cell whose names start right after the row number; the first
     # row printed no number and its name starts under 序号, so no white gap runs between the columns.
     words = []
-    for text, x in [("序号", 100), ("品名及规格", 600), ("单位", 1200), ("数量", 1400), ("单价", 1650)]:
+    for text, x in [("序号", 100), ("品名及规格", 600), ("单位", 1200), ("数量", 1400), ("单价", 1650), ("金额", 1900)]:
         words += words_at(text, x, 100)
     rows = [(None, "防水涂料 20kg/桶", "件", "19"), ("2", "自攻螺钉 ST4.2x25", "盒", "31"), ("3", "白砂糖 50kg", "包", "36")]
     for n, (number, name, unit, qty) in enumerate(rows):
         y = 170 + 70 * n
         words += (words_at(number, 120, y) if number else []) + words_at(name, 130 if number is None else 200, y)
         words += words_at(unit, 1220, y) + words_at(qty, 1420, y) + words_at("10.50", 1660, y)
+        words += words_at(f"{int(qty) * 10.5:.2f}", 1880, y)
+    # The total row under them, its 合计 misread: in the 序号 cell, but no line of goods.
+    words += words_at("心:计", 130, 380) + words_at("9l3.村", 1880, 380)  # 903.00, garbled
     items = extract_items(find_table(group_lines(words)), 0)
     assert [(i.product, i.quantity) for i in items] == [("防水涂料", 19), ("自攻螺钉", 31), ("白砂糖", 36)]

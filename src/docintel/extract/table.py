@@ -224,9 +224,10 @@ def _assign(line: Line, columns: Sequence[Column], bounds: Sequence[float]) -> T
 
 
 def _text_out_of_number_cell(row: TableRow, columns: Sequence[Column]) -> None:
-    """A 序号 cell holds the row's number alone: words in it past that are the next column's. A name
-    written left-aligned under a label centred far to its right (品名及规格 over a wide cell) starts
-    nearer the 序号 label than its own, and a row that printed no number has no gap to tell them by."""
+    """A 序号 cell holds the row's number alone: words in it past that are the next column's, on a
+    line of goods (a quantity or a unit). A name written left-aligned under a label centred far to
+    its right (品名及规格 over a wide cell) starts nearer the 序号 label than its own, and a row that
+    printed no number has no gap to tell them by."""
     keys = [c.key for c in columns]
     if "line_no" not in row.cells or keys.index("line_no") + 1 >= len(keys):
         return
@@ -238,9 +239,13 @@ def _text_out_of_number_cell(row: TableRow, columns: Sequence[Column]) -> None:
     apart = len(words) == 1 or words[1].box[0] - first.x2 >= _NUMBER_APART * first.box[3]
     number = words[:1] if _ROW_NUMBER.fullmatch(first.text) or (len(first.text) == 1 and under_label and apart) else []
     rest = words[len(number):]
-    if after in _NUMBER_KEYS or not _NAME_TEXT.search(join_words(rest)):
+    goods = bool(row.cells.get("quantity") or row.cells.get("unit"))  # not a 合计 row read 心:计
+    if after in _NUMBER_KEYS or not goods or not _NAME_TEXT.search(join_words(rest)):
         return
-    row.cells["line_no"] = number
+    if number:
+        row.cells["line_no"] = number
+    else:
+        del row.cells["line_no"]
     row.cells[after] = rest + row.cells.get(after, [])
 
 
