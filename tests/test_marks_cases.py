@@ -287,3 +287,13 @@ def test_light_blue_name_of_print_size_on_white_paper_is_a_signature(size):
     assert not detect_handwriting(_scanned_at_150_dpi(img), SIGN_REGION).present
     ImageDraw.Draw(img).text((420, SIGN_Y - 10), "陈静", font=ImageFont.truetype(KAI, size), fill=(185, 192, 222), anchor="ls")
     assert detect_handwriting(_scanned_at_150_dpi(img), SIGN_REGION).present
+
+
+@pytest.mark.parametrize("paper", ["pink", "white"])
+def test_a_faint_stamps_outline_in_an_empty_field_of_a_150_dpi_scan_is_not_a_signature(paper):
+    # The stamp's glyph edges, blurred less red than its ink, lie about a fifth on the rim of its red.
+    img = blank_form(paper)
+    stamp(img, 560, SIGN_Y + 80, 140, alpha=160)
+    assert not detect_handwriting(_scanned_at_150_dpi(img), SIGN_REGION).present
+    scribble(img, BLUE_PEN, seed=2)
+    assert detect_handwriting(_scanned_at_150_dpi(img), SIGN_REGION).present
