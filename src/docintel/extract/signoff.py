@@ -217,17 +217,17 @@ def _latin_label_start(text: str) -> tuple[int, int] | None:
     """The span of `text`'s first words whose letters begin an English sign-off label, four letters
     or more: the rest of the label under the signature (Received b  di, Receive for Received by:)."""
     labels = [re.sub(r"[^a-z]", "", label.lower()) for label in vocabulary().fields["signature"] if label.isascii()]
+    words = list(re.finditer(r"[A-Za-z]+", text))
     letters, end = "", None
-    for word in re.finditer(r"[A-Za-z]+", text):
-        if text[end if end is not None else 0:word.start()].strip() and end is not None:
-            break  # something else between the words
-        letters += word.group().lower()
-        if not any(label.startswith(letters) for label in labels):
+    for word in words:
+        if end is not None and text[end:word.start()].strip():
+            break  # something other than a space between the words
+        if not any(label.startswith(letters + word.group().lower()) for label in labels):
             break
-        end = word.end()
-    if end is None or len(re.sub(r"[^A-Za-z]", "", text[:end])) < _LATIN_LABEL_MIN_LETTERS:
+        letters, end = letters + word.group().lower(), word.end()
+    if end is None or len(letters) < _LATIN_LABEL_MIN_LETTERS:
         return None
-    return re.search(r"[A-Za-z]", text).start(), end
+    return words[0].start(), end
 
 
 def _underline_end(gray: np.ndarray, label_box: Box, h: float, limit: float) -> int | None:
