@@ -508,6 +508,16 @@ def test_a_separator_read_as_a_digit_is_put_back_only_where_one_date_results(tex
     assert parse_date(text) is None
 
 
+def test_after_a_label_both_separators_read_as_digits_are_put_back_where_one_date_results():
+    from docintel.extract.header import PARSERS
+
+    assert PARSERS["date"]("2024707730") == "2024-07-30"  # 2024/07/30, both slashes read as 7
+    assert PARSERS["date"](" 2024111701") == "2024-11-01"
+    assert PARSERS["date"]("2024171130") is None  # month 71 or 7 then day 130: no date
+    # Without a label a run of ten digits is a number: an order's or a serial's.
+    assert parse_date("No. 2024707730") is None
+
+
 def test_a_labelled_period_is_not_the_documents_date():
     from docintel.extract.header import PARSERS
 

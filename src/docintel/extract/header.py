@@ -174,7 +174,7 @@ def _labelled_date(raw: str) -> str | None:
     whose label a fuzzy hit took for 对账日期): a statement's own date is printed apart."""
     if _DATE_RANGE.search(fold_width(raw)):
         return None
-    return d.isoformat() if (d := parse_date(raw)) else None
+    return d.isoformat() if (d := parse_date(raw, after_label=True)) else None
 
 
 PARSERS: dict[str, Callable[[str], str | float | None]] = {

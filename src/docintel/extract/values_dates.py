@@ -45,6 +45,10 @@ _SEP_READ_AS = "71"
 _FIRST_SEP_LOST = re.compile(
     r"(?<![0-9A-Za-z])(?P<y>(?:19|20)[0-9]{2})(?P<rest>[0-9]{2,3})\s*[/.\-]\s*(?P<d>[0-9]{1,2})(?![0-9])"
 )
+# 2024707730 for 2024/07/30: both separators read as 7s or 1s, the date one run of digits. Tried
+# only after a date's label (a run of ten digits elsewhere is a number's more often than a date's),
+# where no date reads otherwise, and only where one split of the digits makes a date.
+_BOTH_SEPS_AS_DIGITS = re.compile(r"(?<![0-9A-Za-z])(?P<y>(?:19|20)[0-9]{2})(?P<rest>[0-9]{4,6})(?![0-9A-Za-z])")
 # 2024.05- -22: a separator read twice or as another one (noise beside a dash). Tried only when no
 # date reads otherwise, and only with a four-digit year.
 _SEPARATORS_MISREAD = re.compile(
@@ -95,11 +99,13 @@ def marks_written_over(text: str) -> bool:
     return _DOUBLED_MARK.search(text) is not None
 
 
-def parse_date(text: str, dayfirst: bool = True) -> dt.date | None:
+def parse_date(text: str, dayfirst: bool = True, *, after_label: bool = False) -> dt.date | None:
     """The first valid date written anywhere in `text`, or None.
 
     Labels around the date are ignored. When several readings start at the
-    same place the longest wins (15/03/2024 over a shorter partial match).
+    same place the longest wins (15/03/2024 over a shorter partial match). `after_label`: the
+    text is what a date's label labels, so a run of digits may be a date whose separators were
+    all misread.
     """
     # 日 right after the day is often read as B, 曰 or 目; left alone, B would be repaired to 8.
     cleaned = _DAY_MARK_MISREAD.sub(r"\1日", _DOUBLED_MARK.sub(r"\1", _MARK_DEBRIS.sub("", fold_width(text))))
@@ -113,7 +119,7 @@ def parse_date(text: str, dayfirst: bool = True) -> dt.date | None:
             _STROKE_IN_DATE.sub("1", cleaned), dayfirst
         )
     return (found or _second_separator_lost(cleaned) or _first_separator_lost(cleaned)
-            or _first_of(_SEPARATORS_MISREAD, cleaned))
+            or _first_of(_SEPARATORS_MISREAD, cleaned) or (_both_separators_lost(cleaned) if after_label else None))
 
 
 def _first_of(pattern: re.Pattern[str], text: str) -> dt.date | None:
@@ -141,6 +147,21 @@ def _first_separator_lost(text: str) -> dt.date | None:
         if rest[0] in _SEP_READ_AS:
             months.add(rest[1:])
         dates = {date for month in months if (date := _make_date(year, int(month), day, roc_marked=False)) is not None}
+        if len(dates) == 1:
+            return dates.pop()
+    return None
+
+
+def _both_separators_lost(text: str) -> dt.date | None:
+    for match in _BOTH_SEPS_AS_DIGITS.finditer(text):
+        rest, year = match["rest"], int(match["y"])
+        dates = {
+            date
+            for second in range(2, len(rest) - 1)
+            if rest[0] in _SEP_READ_AS and rest[second] in _SEP_READ_AS
+            and second - 1 <= 2 and len(rest) - second - 1 <= 2
+            and (date := _make_date(year, int(rest[1:second]), int(rest[second + 1 :]), roc_marked=False)) is not None
+        }
         if len(dates) == 1:
             return dates.pop()
     return None
