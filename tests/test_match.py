@@ -488,6 +488,42 @@ def test_a_date_is_put_right_only_where_one_lost_digit_alone_explains_it(order_d
     assert document.date == read and "date" not in document.readings
 
 
+def test_a_date_whose_year_did_not_read_takes_the_year_its_order_gives_it():
+    # 民國113年6月25日 read 13年6月25日: extraction keeps the reading; only the order tells its year.
+    book = MemoryOrderBook([_order("PO-2024-1102", "恒达五金", dt.date(2024, 6, 20), HENGDA, 1)])
+    document = _doc(order_no="PO-2024-1102", date=None, readings={"date": "13年6月25日"})
+    assert apply_match_repairs(document, match_to_orders(document, book))
+    assert (document.date, document.readings["date"]) == ("2024-06-25", "13年6月25日")
+    # An order of late December: the delivery's month and day fall in the next year.
+    december = MemoryOrderBook([_order("PO-2024-1102", "恒达五金", dt.date(2024, 12, 28), HENGDA, 1)])
+    document = _doc(order_no="PO-2024-1102", date=None, readings={"date": "2624701/01"})
+    assert apply_match_repairs(document, match_to_orders(document, december))
+    assert document.date == "2025-01-01"
+
+
+def test_a_year_read_years_from_its_orders_is_put_right_where_month_and_day_fit():
+    book = MemoryOrderBook([_order("PO-2024-1102", "恒达五金", dt.date(2024, 8, 10), HENGDA, 1)])
+    roc_misread = _doc(order_no="PO-2024-1102", date="2054-08-18")  # 民國113年 read 143年
+    assert apply_match_repairs(roc_misread, match_to_orders(roc_misread, book))
+    assert (roc_misread.date, roc_misread.readings["date"]) == ("2024-08-18", "2054-08-18")
+
+
+@pytest.mark.parametrize(
+    ("read", "reading"),
+    [
+        (None, "13年9月25日"),         # month and day more than the corroborating days after the order
+        (None, "日期: 2024"),          # no month and day read
+        ("2025-08-18", ""),           # a year off by one: a clerk's slip, a finding, not put right
+        ("2054-10-18", ""),           # month and day outside the days after the order
+    ],
+)
+def test_a_date_is_given_the_orders_year_only_where_month_and_day_fit_the_days_after_it(read, reading):
+    book = MemoryOrderBook([_order("PO-2024-1102", "恒达五金", dt.date(2024, 8, 10), HENGDA, 1)])
+    document = _doc(order_no="PO-2024-1102", date=read, readings={"date": reading} if reading else {})
+    apply_match_repairs(document, match_to_orders(document, book))
+    assert document.date == read
+
+
 def test_an_order_number_misread_past_lookup_is_written_as_the_order_the_slip_matched_by_its_goods(orders):
     # A handwritten HT24031201: T read as I and the pen's last stroke as one more 0. No lookup finds
     # it, customer, date and goods do, and the number read is two slips from that order's.

@@ -106,6 +106,19 @@ def test_a_date_written_over_the_forms_marks_gives_way_only_to_a_reading_with_it
     assert page.steps  # it was read again
 
 
+def test_a_date_whose_year_reads_as_no_year_is_kept_as_read_for_matching_to_date():
+    from docintel.extract import extract_fields
+    from docintel.extract.values import parse_month_day
+
+    # 2024 read 2624, a 0 as 6, however it is read again: month and day are kept as read, and the
+    # order the slip matches gives the year (match/repairs.py).
+    page = strip_page("2624/06/25", "2624/06/25", confidence=0.9)
+    document = extract_fields("a.jpg", [page], page_images=False)
+    assert document.date is None and page.steps  # it was read again
+    assert parse_month_day(document.readings["date"]) == (6, 25)
+    assert "readings" not in document.contract_dict()
+
+
 def test_an_unsure_order_number_gives_way_only_to_a_clear_reading_that_contains_it():
     order_label = Word("订单号", (40, 60, 104, 42), 0.9)
     # The first reading lost its ends: the clear second reading holds it, and stands.

@@ -518,6 +518,30 @@ def test_after_a_label_both_separators_read_as_digits_are_put_back_where_one_dat
     assert parse_date("No. 2024707730") is None
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("13年6月25日", (6, 25)),          # 民國113年, its 11 lost
+        ("J3年4月14日", (4, 14)),
+        ("413年8月2i日", (8, 21)),        # a 1 read as i beside a digit
+        ("202  年 年7  月 15  日", (7, 15)),  # the year's last digit lost, 年 read twice
+        ("2624704/09", (4, 9)),           # 2024/04/09: a 0 read as 6, the first slash as 7
+        ("1026/07/04", (7, 4)),
+    ],
+)
+def test_month_and_day_are_read_where_the_year_is_not(text, expected):
+    from docintel.extract.values import parse_month_day
+
+    assert parse_month_day(text) == expected
+
+
+@pytest.mark.parametrize("text", ["2024生4月 日", "2024.8.35", "113/02/認", "No. 12-05", "826797704", "13年13月5日"])
+def test_no_month_and_day_are_made_up_from_what_is_not_one(text):
+    from docintel.extract.values import parse_month_day
+
+    assert parse_month_day(text) is None
+
+
 def test_a_labelled_period_is_not_the_documents_date():
     from docintel.extract.header import PARSERS
 

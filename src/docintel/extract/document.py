@@ -24,7 +24,7 @@ from docintel.extract.header import (
 from docintel.extract.marks import detect_seals
 from docintel.extract.pages import page_record
 from docintel.extract.records import ExtractedDocument, LineItem, WordRef
-from docintel.extract.reread import check_serial_numbers, reread_values
+from docintel.extract.reread import YEARLESS_DATE, check_serial_numbers, reread_values
 from docintel.extract.reread_cells import reread_lost_quantities
 from docintel.extract.signoff import NO_SIGNOFF_FIELD_CONFIDENCE, SignoffField, find_signoff
 from docintel.extract.table import Column, Table, find_table
@@ -151,6 +151,10 @@ def extract_fields(file: str, pages: Sequence[OcrPage], *, page_images: bool = T
             setattr(doc, key, chosen.value)
             confidence[key] = chosen.confidence
             sources[key] = _refs(page_of[id(chosen)], chosen.words)
+
+    if doc.date is None and (yearless := best(candidates, YEARLESS_DATE)) is not None:
+        # Month and day read, the year not (13年6月25日): matching gives it the order's year.
+        doc.readings["date"] = str(yearless.value)
 
     title = next((r.title for r in readings if r.title), None)
     if title is not None:

@@ -12,12 +12,14 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from docintel.extract.header import REREAD_MIN_CONFIDENCE, Candidate, UnreadValue, parse_reread
-from docintel.extract.values import digits_dropped_from, fold_width
+from docintel.extract.values import digits_dropped_from, fold_width, parse_month_day
 from docintel.extract.values_vocab import ROC_YEAR_OFFSET
 from docintel.ocr import REREAD_LOOKS, RegionLook, read_page_region
-from docintel.ocr.layout import bounding_box
-from docintel.ocr.records import OcrPage
+from docintel.ocr.layout import bounding_box, join_words
+from docintel.ocr.records import OcrPage, Word
 
+# The key of a date whose month and day were read but not its year: kept as read, for matching.
+YEARLESS_DATE = "date_without_year"
 # A value read a second time, from its region alone, is trusted less than one read in place.
 _REREAD_WEIGHT = 0.8
 # A document number of digits alone, this many or more, is a serial (a numbering machine's, a
@@ -40,8 +42,10 @@ def reread_values(page: OcrPage, candidates: Sequence[Candidate], unread: Sequen
         doubted = [c for c in out if c.key == item.key and c.line == item.line and c.value == item.doubted]
         if item.doubted is None and any(c.key == item.key and c.value is not None for c in out):
             continue
+        read: list[tuple[str, tuple[Word, ...]]] = [(item.raw, ())]
         for look in REREAD_LOOKS:
             words = read_page_region(page, item.region, item.text_height, look)
+            read.append((join_words(words), tuple(words)))
             value = parse_reread(item.key, words)
             if value is None and item.key == "date" and item.doubted is None:
                 value = parse_reread(item.key, words, unsure=True)
@@ -52,7 +56,21 @@ def reread_values(page: OcrPage, candidates: Sequence[Candidate], unread: Sequen
                     out = [c for c in out if c not in doubted]
                 out.append(Candidate(item.key, value, round(confidence, 3), tuple(words), item.line, item.label))
                 break
+        else:
+            if item.key == "date" and item.doubted is None and (yearless := _yearless_date(item, read)):
+                out.append(yearless)
     return out
+
+
+def _yearless_date(item: UnreadValue, read: Sequence[tuple[str, tuple[Word, ...]]]) -> Candidate | None:
+    """The first reading of a date that did not parse, as read first or again, that shows its
+    month and day (13年6月25日: 民國113年 with its 11 lost), as a YEARLESS_DATE candidate: the
+    order a slip is matched to can give it its year (match/repairs.py)."""
+    for text, words in read:
+        if parse_month_day(text) is not None:
+            confidence = statistics.fmean(w.confidence for w in words) if words else 0.0
+            return Candidate(YEARLESS_DATE, text, round(_REREAD_WEIGHT * item.weight * confidence, 3), words, item.line, item.label)
+    return None
 
 
 def _bears_out(item: UnreadValue, value: str | float) -> bool:

@@ -7,7 +7,7 @@ value into the values_* modules, and every vocabulary lives in values_vocab.
 from __future__ import annotations
 
 from docintel.extract.values_chinese import parse_chinese_amount
-from docintel.extract.values_dates import marks_written_over, parse_date
+from docintel.extract.values_dates import marks_written_over, parse_date, parse_month_day
 from docintel.extract.values_numbers import close_number_gaps, number_from_token, number_text, parse_amount, parse_quantity
 from docintel.extract.values_reconcile import (
     ReconciledItem,
@@ -31,6 +31,7 @@ __all__ = [
     "marks_written_over",
     "parse_chinese_amount",
     "parse_date",
+    "parse_month_day",
     "parse_quantity",
     "reconcile_item",
     "repair_digits",

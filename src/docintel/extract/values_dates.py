@@ -49,6 +49,13 @@ _FIRST_SEP_LOST = re.compile(
 # only after a date's label (a run of ten digits elsewhere is a number's more often than a date's),
 # where no date reads otherwise, and only where one split of the digits makes a date.
 _BOTH_SEPS_AS_DIGITS = re.compile(r"(?<![0-9A-Za-z])(?P<y>(?:19|20)[0-9]{2})(?P<rest>[0-9]{4,6})(?![0-9A-Za-z])")
+# A month and day after a year that did not read: after 年 (13年6月25日), or after two to four
+# digits and a separator, the separator perhaps read as a 7 or a 1 (2624704/09).
+_MONTH_DAY_CJK = re.compile(r"年\s*(?P<m>[0-9]{1,2})\s*月\s*(?P<d>[0-9]{1,2})(?![0-9])")
+_MONTH_DAY_SEP = re.compile(
+    r"(?<![0-9])(?:[0-9]{2,4}\s*[-/.]|[0-9]{3,4}[71])\s*(?P<m>[0-9]{1,2})\s*[-/.]\s*(?P<d>[0-9]{1,2})(?![0-9])"
+)
+_ANY_LEAP_YEAR = 2024
 # 2024.05- -22: a separator read twice or as another one (noise beside a dash). Tried only when no
 # date reads otherwise, and only with a four-digit year.
 _SEPARATORS_MISREAD = re.compile(
@@ -107,12 +114,7 @@ def parse_date(text: str, dayfirst: bool = True, *, after_label: bool = False) -
     text is what a date's label labels, so a run of digits may be a date whose separators were
     all misread.
     """
-    # 日 right after the day is often read as B, 曰 or 目; left alone, B would be repaired to 8.
-    cleaned = _DAY_MARK_MISREAD.sub(r"\1日", _DOUBLED_MARK.sub(r"\1", _MARK_DEBRIS.sub("", fold_width(text))))
-    cleaned = _MARKED_NUMBER_MISREAD.sub(
-        lambda m: m[1] + "".join(MARKED_DIGIT_CONFUSIONS.get(char, char) for char in m[2]), cleaned
-    )
-    cleaned = repair_digits(_MONTH_MARK_MISREAD.sub(r"\1月\2", cleaned))
+    cleaned = _cleaned(text)
     found = _first_date(cleaned, dayfirst)
     if found is None and _STROKE_IN_DATE.search(cleaned):
         found = _first_date(_STROKE_IN_DATE.sub("", cleaned), dayfirst) or _first_date(
@@ -120,6 +122,27 @@ def parse_date(text: str, dayfirst: bool = True, *, after_label: bool = False) -
         )
     return (found or _second_separator_lost(cleaned) or _first_separator_lost(cleaned)
             or _first_of(_SEPARATORS_MISREAD, cleaned) or (_both_separators_lost(cleaned) if after_label else None))
+
+
+def parse_month_day(text: str) -> tuple[int, int] | None:
+    """The month and day of a year-first date whose year did not read (13年6月25日 for 民國113年,
+    2624704/09 for 2024/04/09), or None. Only matching can give it its year: the order's."""
+    cleaned = _cleaned(text)
+    for pattern in (_MONTH_DAY_CJK, _MONTH_DAY_SEP):
+        for match in pattern.finditer(cleaned):
+            month, day = int(match["m"]), int(match["d"])
+            if _make_date(_ANY_LEAP_YEAR, month, day, roc_marked=False) is not None:
+                return month, day
+    return None
+
+
+def _cleaned(text: str) -> str:
+    # 日 right after the day is often read as B, 曰 or 目; left alone, B would be repaired to 8.
+    cleaned = _DAY_MARK_MISREAD.sub(r"\1日", _DOUBLED_MARK.sub(r"\1", _MARK_DEBRIS.sub("", fold_width(text))))
+    cleaned = _MARKED_NUMBER_MISREAD.sub(
+        lambda m: m[1] + "".join(MARKED_DIGIT_CONFUSIONS.get(char, char) for char in m[2]), cleaned
+    )
+    return repair_digits(_MONTH_MARK_MISREAD.sub(r"\1月\2", cleaned))
 
 
 def _first_of(pattern: re.Pattern[str], text: str) -> dt.date | None:

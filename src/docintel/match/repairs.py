@@ -24,7 +24,7 @@ from rapidfuzz.distance import Levenshtein
 
 from docintel.extract.lexicon import name_key
 from docintel.extract.records import ExtractedDocument
-from docintel.extract.values import number_text
+from docintel.extract.values import number_text, parse_month_day
 from docintel.flags.codes import flag_rules
 from docintel.match.config import match_config
 from docintel.match.customers import abbreviation_put_in, book_spelling_for, written_in_full
@@ -100,6 +100,8 @@ _EXACT_NUMBER = ("order_no", "doc_no", "code")
 # fewer, where the book's has MISREAD_NUMBER_MIN_LENGTH or more: H7240611432 for HT24061143.
 MAX_NUMBER_SLIPS = 2
 MISREAD_NUMBER_MIN_LENGTH = 8
+# A document date this many years or more from its order's is a misread year, not a late delivery.
+YEAR_MISREAD_MIN = 2
 
 
 def _customer_in_doubt(document: ExtractedDocument, result: MatchResult) -> bool:
@@ -131,23 +133,45 @@ def _number_misread_of_order(document: ExtractedDocument, result: MatchResult) -
 
 
 def _repair_date(document: ExtractedDocument, result: MatchResult) -> bool:
-    """A date read before its order's (deliveries do not precede their orders) put right where one
-    digit lost from its month or day explains it: 2024-01-02 read for 2024-11-02, the 1s of 11 run
-    together. Taken only when exactly one such date lies within the days after the order that bear
-    a date out (rules.date_corroborated_days); a date after the order's, however late, is a
-    finding (DATE_OUT_OF_RANGE), not a misreading."""
-    read = document_date(document)
-    if not result.order_no or result.ambiguous or result.order_date is None or read is None:
+    """A date misread as the order shows, put right where exactly one date within the days after
+    the order that bear a date out (rules.date_corroborated_days) explains the reading:
+    - read before the order's (deliveries do not precede their orders), one digit lost from its
+      month or day: 2024-01-02 read for 2024-11-02, the 1s of 11 run together;
+    - its year two or more from the order's, month and day kept: 2054-08-18 for 民國113年 read 143年
+      (a delivery years after its order is no finding but a misreading);
+    - its year not read at all, month and day read (`readings["date"]`, 13年6月25日).
+    A date after the order's within a year, however late, is a finding (DATE_OUT_OF_RANGE), not a
+    misreading."""
+    if not result.order_no or result.ambiguous or result.order_date is None:
         return False
+    read, ordered = document_date(document), result.order_date
     rules = flag_rules()
-    if (read - result.order_date).days >= -rules.days_before_order:
+    if read is None:
+        month_day = parse_month_day(document.readings.get("date", ""))
+        candidates = _in_years_of(ordered, *month_day) if month_day else set()
+    elif abs(read.year - ordered.year) >= YEAR_MISREAD_MIN:
+        candidates = _in_years_of(ordered, read.month, read.day)
+    elif (read - ordered).days < -rules.days_before_order:
+        candidates = _one_digit_more(read)
+    else:
         return False
-    fits = {d for d in _one_digit_more(read) if 0 <= (d - result.order_date).days <= rules.date_corroborated_days}
+    fits = {d for d in candidates if 0 <= (d - ordered).days <= rules.date_corroborated_days}
     if len(fits) != 1:
         return False
-    document.readings.setdefault("date", document.date)
+    document.readings.setdefault("date", document.date or "")
     document.date = fits.pop().isoformat()
     return True
+
+
+def _in_years_of(ordered: dt.date, month: int, day: int) -> set[dt.date]:
+    """The month and day in the order's year and the next (an order of late December)."""
+    found = set()
+    for year in (ordered.year, ordered.year + 1):
+        try:
+            found.add(dt.date(year, month, day))
+        except ValueError:
+            continue
+    return found
 
 
 def _one_digit_more(read: dt.date) -> set[dt.date]:
