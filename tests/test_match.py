@@ -568,13 +568,29 @@ def test_a_customer_read_in_doubt_on_a_slip_whose_number_names_its_order_is_writ
     assert document.readings.get("customer", read) == read
 
 
-def test_a_customer_in_doubt_is_left_as_read_when_the_order_was_found_through_look_alikes():
+def test_a_customer_in_doubt_is_written_as_the_order_names_it_when_look_alikes_found_the_order_its_goods_bear_out():
+    # P0-2024-O315 is the book's PO-2024-0315 through look-alikes, and the goods on the slip are
+    # that order's: the order is as established as by its exact number.
     book = MemoryOrderBook([_order("PO-2024-0315", "成都宏发装饰", D, HENGDA, 1)])
     document = _doc(order_no="P0-2024-O315", customer="成都安败苇饰工程有限公司", confidence={"customer": 0.5})
     result = match_to_orders(document, book)
     assert result.method == "order_no_fuzzy"
     apply_match_repairs(document, result)
-    assert document.customer == "成都安败苇饰工程有限公司"
+    assert (document.customer, document.readings["customer"]) == ("成都宏发装饰工程有限公司", "成都安败苇饰工程有限公司")
+
+
+@pytest.mark.parametrize("order_no", ["PO-2024-0315", "P0-2024-O315"])
+def test_a_customer_in_doubt_printed_with_another_real_city_than_the_orders_is_another_firm(order_no):
+    # 天津百川建材 on an order of the book's 佛山百川建材: read in doubt or not, a real city printed
+    # is no misreading (CUSTOMER_MISMATCH), though four of six characters agree.
+    book = MemoryOrderBook([_order("PO-2024-0315", "佛山百川建材", D, HENGDA, 1)])
+    document = _doc(order_no=order_no, customer="天津百川建材有限责任公司", confidence={"customer": 0.5})
+    apply_match_repairs(document, match_to_orders(document, book))
+    assert document.customer == "天津百川建材有限责任公司" and "customer" not in document.readings
+    full = MemoryOrderBook([_order("PO-2024-0315", "佛山百川建材有限公司", D, HENGDA, 1)])
+    document = _doc(order_no=order_no, customer="天津百川建材有限责任公司", confidence={"customer": 0.5})
+    apply_match_repairs(document, match_to_orders(document, full))
+    assert document.customer == "天津百川建材有限责任公司"
 
 
 def test_a_product_name_in_the_other_script_is_written_as_its_order_writes_it():

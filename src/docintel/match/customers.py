@@ -78,6 +78,14 @@ def written_in_full(name: str | None) -> bool:
     return any(text.endswith(suffix) for suffix in match_config().suffixes)
 
 
+def other_city(reading: str | None, book_name: str | None) -> bool:
+    """Whether `reading` starts with a real city (match vocabulary) and the book's name with another."""
+    read, book = parse_customer(reading), parse_customer(book_name)
+    if read is None or book is None or read.city is None or book.city is None:
+        return False
+    return read.city in match_config().cities and _fold_city(read.city) != _fold_city(book.city)
+
+
 def _fold_city(city: str | None) -> str | None:
     # 桃园/桃園 and 九龙/九龍 are one city; compare on the simplified spelling.
     if city is None:

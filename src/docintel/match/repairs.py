@@ -27,7 +27,7 @@ from docintel.extract.records import ExtractedDocument
 from docintel.extract.values import number_text, parse_month_day
 from docintel.flags.codes import flag_rules
 from docintel.match.config import match_config
-from docintel.match.customers import abbreviation_put_in, book_spelling_for, written_in_full
+from docintel.match.customers import abbreviation_put_in, book_spelling_for, other_city, written_in_full
 from docintel.match.items import prices_agree, quantities_agree
 from docintel.match.matcher import document_date
 from docintel.match.numbers import confusable_key
@@ -106,13 +106,17 @@ YEAR_MISREAD_MIN = 2
 
 def _customer_in_doubt(document: ExtractedDocument, result: MatchResult) -> bool:
     """A customer read in doubt (customers.doubted_below), of an order its printed number names."""
-    return (bool(result.order_no) and not result.ambiguous and result.method in _EXACT_NUMBER and bool(document.customer)
+    return (bool(result.order_no) and not result.ambiguous and result.method in _BY_NUMBER and bool(document.customer)
             and document.confidence.get("customer", 1.0) < match_config().customer_doubted_below)
 
 
 def _book_name_over(reading: str | None, book_name: str | None) -> str | None:
     """The book's name where it is written in full (what the slip prints), else the reading with
-    the book's abbreviation written over the stretch of it that is the abbreviation misread."""
+    the book's abbreviation written over the stretch of it that is the abbreviation misread. Not
+    where the reading names a real city other than the book's: 天津百川建材 on an order of 佛山百川建材
+    is another firm (CUSTOMER_MISMATCH), however many characters agree."""
+    if other_city(reading, book_name):
+        return None
     if written_in_full(book_name):
         return book_name
     return abbreviation_put_in(reading, book_name)
