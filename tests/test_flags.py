@@ -327,3 +327,18 @@ def test_a_faint_order_number_found_through_look_alikes_is_borne_out_when_the_cu
     other_goods = [LineItem(product="大米", quantity=3, unit_price=110.0, amount=330.0)]
     codes = _codes(order_no="P0-2024-O315", customer="中泰包装材料有限公司", items=other_goods, confidence={"order_no": 0.3})
     assert ("LOW_CONFIDENCE", None) in codes and ("CUSTOMER_MISMATCH", None) in codes
+
+
+def test_a_customer_matching_put_right_is_judged_as_stored_not_as_misread():
+    # 上海恒达五金 read 上海垣迏五金 in doubt (0.65, above the flags' doubt threshold), on a slip
+    # whose number names the order: stored as the book writes it, it is no other customer.
+    from docintel.match import apply_match_repairs
+
+    doc = ExtractedDocument(file="x.jpg", doc_type="signoff_receipt", order_no="PO-2024-0315", customer="上海垣迏五金贸易有限公司",
+                            date="2024-03-18", signature_present=True, items=_items(), confidence={"customer": 0.65})
+    match = match_to_orders(doc, BOOK)
+    assert match.customer_score is not None and match.customer_score < 0.8
+    assert apply_match_repairs(doc, match)
+    assert doc.customer == "上海恒达五金贸易有限公司" and doc.readings["customer"] == "上海垣迏五金贸易有限公司"
+    codes = {(str(f.code), f.product) for f in evaluate_flags(doc, match, ())}
+    assert ("CUSTOMER_MISMATCH", None) not in codes

@@ -49,7 +49,9 @@ class LineAlignment:
     repaired: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen: what matching proves misread is put right in the result too (match/repairs.py), so
+# the flags are judged on the document as stored.
+@dataclass(slots=True)
 class MatchResult:
     order_no: str | None
     score: float

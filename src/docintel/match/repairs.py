@@ -27,7 +27,7 @@ from docintel.extract.records import ExtractedDocument
 from docintel.extract.values import number_text, parse_month_day
 from docintel.flags.codes import flag_rules
 from docintel.match.config import match_config
-from docintel.match.customers import abbreviation_put_in, book_spelling_for, other_city, written_in_full
+from docintel.match.customers import abbreviation_put_in, book_spelling_for, customer_similarity, other_city, written_in_full
 from docintel.match.items import prices_agree, quantities_agree
 from docintel.match.matcher import document_date
 from docintel.match.numbers import confusable_key
@@ -36,8 +36,10 @@ from docintel.match.records import LineAlignment, MatchResult
 
 def apply_match_repairs(document: ExtractedDocument, result: MatchResult) -> bool:
     """Put right in `document` (in place) what `result` found misread; whether anything changed.
-    A unit price put right is put right in `result`'s line alignment too."""
+    A unit price put right is put right in `result`'s line alignment too, and a customer put right
+    in its customer score (a CUSTOMER_MISMATCH judged on the misreading would be no finding)."""
     changed = False
+    read_customer = document.customer
     looked_alike = result.method == "order_no_fuzzy" and result.order_no and document.order_no and document.order_no != result.order_no
     if looked_alike or _number_misread_of_order(document, result):
         document.readings.setdefault("order_no", document.order_no or "")
@@ -62,6 +64,8 @@ def apply_match_repairs(document: ExtractedDocument, result: MatchResult) -> boo
         document.customer = result.order_customer
         document.confidence["customer"] = round(result.score, 3)
         changed = True
+    if document.customer != read_customer:
+        result.customer_score = round(customer_similarity(document.customer, result.order_customer), 4)
     if result.order_no and not result.ambiguous and result.order_vendor and not document.vendor:
         # Not read at all (under a seal, in dot-matrix noise): the order the slip belongs to names
         # the company that issued it. Marked as unread in `readings`, at the match's confidence.
