@@ -166,6 +166,18 @@ def test_a_known_abbreviation_misread_inside_a_longer_printed_name_is_put_right_
     assert document.customer == printed and document.readings == {"customer": read}
 
 
+def test_a_name_put_right_inside_keeps_the_doubt_it_was_read_with() -> None:
+    # 宏发机让 put right to the book's 宏发机电; 漂圳, no city, is as doubtful as it was read: the
+    # order its number names can still put the city right (match/repairs.py).
+    lexicon = Lexicon.of(["深圳宏发机电", "宏发机电", "佛山宏发机电设备经营部"], []).with_places(["深圳", "佛山"])
+    document = ExtractedDocument(file="x.jpg", customer="漂圳宏发机让设备商行", confidence={"customer": 0.55})
+    apply_lexicon(document, lexicon)
+    assert document.customer == "漂圳宏发机电设备商行" and document.confidence["customer"] == 0.55
+    # A name that is all a known one's is as sure as its likeness to it.
+    whole = apply_lexicon(ExtractedDocument(file="x.jpg", customer="佛山宏发机电设备经营却", confidence={"customer": 0.55}), lexicon)
+    assert whole.customer == "佛山宏发机电设备经营部" and whole.confidence["customer"] > 0.85
+
+
 @pytest.mark.parametrize("read", [
     "杭州恒达五全贸易有限公司",   # 杭州 is a real city: not the book's 广州恒达五金, whatever else is misread
     "温州镭浙机械制造商行",       # two of the four characters of 鑫源机械 wrong

@@ -455,15 +455,19 @@ def _snap_company(document: ExtractedDocument, name: str, known: NameList, place
     if not read:
         return
     snapped = known.snap(read, places)
+    whole = True
     # A printed name that is the book's name and more (Wing Fung Engineering Ltd. for the book's
     # Wing Fung Engineering) is read right: the book abbreviates, and the print stays.
     if not snapped or _longer_than(read, snapped[0]):
-        snapped = known.repair_inside(read, places)
+        snapped, whole = known.repair_inside(read, places), False
         # Put right where it holds a known name, the reading may now be within a slip of a known
         # full name (詢雄恆達水電工神行: 高雄恆達 put right, then 工神行 is the book's 工程行 misread).
         if snapped and (again := known.snap(snapped[0], places)) and not _longer_than(snapped[0], again[0]):
-            snapped = (again[0], min(snapped[1], again[1]))
+            snapped, whole = (again[0], min(snapped[1], again[1])), True
     if snapped:
         document.readings[name] = read
         setattr(document, name, snapped[0])
-        document.confidence[name] = max(document.confidence.get(name, 0.0), snapped[1])
+        if whole:
+            # Only a name that is all a known one's is as sure as its likeness to it: put right
+            # inside, the rest of it (漂圳 of 漂圳宏发机让设备商行) is as doubtful as it was read.
+            document.confidence[name] = max(document.confidence.get(name, 0.0), snapped[1])
