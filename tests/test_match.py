@@ -535,6 +535,25 @@ def test_an_order_number_misread_past_lookup_is_written_as_the_order_the_slip_ma
     assert (document.order_no, document.readings["order_no"]) == ("HT24031201", "HI240312010")
 
 
+@pytest.mark.parametrize(("read", "stored"), [
+    ("24-031201", "HT24031201"),    # its letters lost (under a stamp, off the cell)
+    ("T2403120", "HT24031201"),     # both ends lost
+    ("H240312017", "HT24031201"),   # T lost, the pen's last stroke read as one more digit
+    ("240312", "HT24031201"),       # six characters, all within it
+    ("24O3I2", "HT24031201"),       # look-alikes folded (O for 0, I for 1)
+    ("247319", "247319"),           # six characters, but two slips off any stretch of it
+    ("2403", "2403"),               # too little of it read to say whose it is
+    ("24-039977", "24-039977"),     # part of another number
+])
+def test_an_order_number_read_in_part_is_written_as_the_order_its_goods_found_when_the_part_lies_within_it(orders, read, stored):
+    items = [LineItem(product=p, spec=s, quantity=q, unit_price=u) for p, s, q, u in OTHER]
+    document = _doc(order_no=read, customer="中泰包装", date="2024-03-13", items=items)
+    result = match_to_orders(document, MemoryOrderBook(orders))
+    assert result.order_no == "HT24031201" and result.method in ("customer_date_items", "items")
+    apply_match_repairs(document, result)
+    assert document.order_no == stored
+
+
 def test_an_order_number_far_from_the_order_matched_by_goods_stays_as_printed(orders):
     items = [LineItem(product=p, spec=s, quantity=q, unit_price=u) for p, s, q, u in OTHER]
     document = _doc(order_no="HT24039977", customer="中泰包装", date="2024-03-13", items=items)

@@ -104,6 +104,9 @@ _EXACT_NUMBER = ("order_no", "doc_no", "code")
 # fewer, where the book's has MISREAD_NUMBER_MIN_LENGTH or more: H7240611432 for HT24061143.
 MAX_NUMBER_SLIPS = 2
 MISREAD_NUMBER_MIN_LENGTH = 8
+# A number read in part is its order's where this many of its characters (folded) or more lie
+# within the order's number, a slip off (two from MISREAD_NUMBER_MIN_LENGTH characters).
+MISREAD_PART_MIN_LENGTH = 6
 # A document date this many years or more from its order's is a misread year, not a late delivery.
 YEAR_MISREAD_MIN = 2
 
@@ -135,9 +138,22 @@ def _number_misread_of_order(document: ExtractedDocument, result: MatchResult) -
     if result.method not in ("customer_date_items", "items") or result.ambiguous or not result.order_no or not document.order_no:
         return False
     read, known = confusable_key(document.order_no), confusable_key(result.order_no)
-    if not read or not known or read == known:
+    if not read or not known or read == known or len(known) < MISREAD_NUMBER_MIN_LENGTH:
         return False
-    return len(known) >= MISREAD_NUMBER_MIN_LENGTH and Levenshtein.distance(read, known) <= MAX_NUMBER_SLIPS
+    if Levenshtein.distance(read, known) <= MAX_NUMBER_SLIPS:
+        return True
+    # Part of it read, the rest lost (a prefix under a stamp, the end off the form's cell):
+    # 24-072366 of PO-2024-072366, 6-2409-2 of CG-2409-211 (CG run together into a 6).
+    return len(read) >= MISREAD_PART_MIN_LENGTH and _slips_within(read, known) <= _part_slips(len(read))
+
+
+def _slips_within(part: str, whole: str) -> int:
+    """The fewest edits that make `part` a stretch of `whole`."""
+    return min(Levenshtein.distance(part, whole[i:j]) for i in range(len(whole)) for j in range(i + 1, len(whole) + 1))
+
+
+def _part_slips(length: int) -> int:
+    return 1 if length < MISREAD_NUMBER_MIN_LENGTH else MAX_NUMBER_SLIPS
 
 
 def _repair_date(document: ExtractedDocument, result: MatchResult) -> bool:
