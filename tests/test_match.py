@@ -554,6 +554,20 @@ def test_an_order_number_read_in_part_is_written_as_the_order_its_goods_found_wh
     assert document.order_no == stored
 
 
+def test_an_order_number_printed_where_its_label_was_not_read_is_the_order_its_goods_found(orders):
+    items = [LineItem(product=p, spec=s, quantity=q, unit_price=u) for p, s, q, u in OTHER]
+    text = "送货回单 No. 0662973\n送货地址: 建设路279号 ?20号: HT24031201\n序号 品名 规格"
+    document = _doc(order_no=None, customer="中泰包装", date="2024-03-13", items=items, text=text)
+    result = match_to_orders(document, MemoryOrderBook(orders))
+    assert result.method == "customer_date_items"
+    assert apply_match_repairs(document, result)
+    assert (document.order_no, document.readings["order_no"]) == ("HT24031201", "")
+    # Only as a number of its own: inside a longer run of digits it is not printed.
+    inside = _doc(order_no=None, customer="中泰包装", date="2024-03-13", items=items, text="电话 HT240312019")
+    apply_match_repairs(inside, match_to_orders(inside, MemoryOrderBook(orders)))
+    assert inside.order_no is None
+
+
 def test_an_order_number_far_from_the_order_matched_by_goods_stays_as_printed(orders):
     items = [LineItem(product=p, spec=s, quantity=q, unit_price=u) for p, s, q, u in OTHER]
     document = _doc(order_no="HT24039977", customer="中泰包装", date="2024-03-13", items=items)

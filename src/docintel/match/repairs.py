@@ -18,6 +18,7 @@ stores the document put right; a clerk still sees what was read.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import replace
 
 from rapidfuzz.distance import Levenshtein
@@ -30,7 +31,7 @@ from docintel.match.config import match_config
 from docintel.match.customers import abbreviation_put_in, book_spelling_for, customer_similarity, other_city, written_in_full
 from docintel.match.items import prices_agree, quantities_agree
 from docintel.match.matcher import document_date
-from docintel.match.numbers import confusable_key
+from docintel.match.numbers import confusable_key, number_key
 from docintel.match.records import LineAlignment, MatchResult
 
 
@@ -41,7 +42,7 @@ def apply_match_repairs(document: ExtractedDocument, result: MatchResult) -> boo
     changed = False
     read_customer = document.customer
     looked_alike = result.method == "order_no_fuzzy" and result.order_no and document.order_no and document.order_no != result.order_no
-    if looked_alike or _number_misread_of_order(document, result):
+    if looked_alike or _number_misread_of_order(document, result) or _number_printed_apart(document, result):
         document.readings.setdefault("order_no", document.order_no or "")
         document.order_no = result.order_no
         changed = True
@@ -107,6 +108,8 @@ MISREAD_NUMBER_MIN_LENGTH = 8
 # A number read in part is its order's where this many of its characters (folded) or more lie
 # within the order's number, a slip off (two from MISREAD_NUMBER_MIN_LENGTH characters).
 MISREAD_PART_MIN_LENGTH = 6
+# A number as printed: letters and digits, joined by the punctuation numbers carry.
+_TOKEN = re.compile(r"[0-9A-Za-z]+(?:[-_/.][0-9A-Za-z]+)*")
 # A document date this many years or more from its order's is a misread year, not a late delivery.
 YEAR_MISREAD_MIN = 2
 
@@ -127,6 +130,18 @@ def _book_name_over(reading: str | None, book_name: str | None) -> str | None:
     if written_in_full(book_name):
         return book_name
     return abbreviation_put_in(reading, book_name)
+
+
+def _number_printed_apart(document: ExtractedDocument, result: MatchResult) -> bool:
+    """Whether the order customer, date and goods found has its number printed on the page, as
+    written, where its label was not read (号: CG-2409-496 after a 订单 lost to a stain): the
+    number read, if any, was something else."""
+    if result.method not in ("customer_date_items", "items") or result.ambiguous or not result.order_no:
+        return False
+    known = number_key(result.order_no)
+    if known is None or number_key(document.order_no) == known:
+        return False
+    return any(number_key(token) == known for token in _TOKEN.findall(document.text))
 
 
 def _number_misread_of_order(document: ExtractedDocument, result: MatchResult) -> bool:
