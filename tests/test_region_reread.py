@@ -271,6 +271,26 @@ def test_a_numbered_line_whose_quantity_was_lost_keeps_its_line_and_its_quantity
     assert (first.product, first.quantity) == ("封箱胶带", None) and first.confidence < 0.6
 
 
+def test_a_quantity_nothing_on_its_line_checks_is_read_again_and_put_right_only_where_digits_were_lost():
+    from dataclasses import replace as with_text
+
+    strip = table_strip()
+    words, _ = run_tesseract(cv2.cvtColor(strip, cv2.COLOR_BGR2GRAY), "chi_sim", psm=6)
+    at = {(w.text, w.box[1] > 150): i for i, w in enumerate(words)}
+    assert ("11", False) in at and ("4", True) in at, [w.text for w in words]
+    # The first line's 11 read 1 (a thin 1 lost beside the cell's edge): read again, 11.
+    short = list(words)
+    short[at["11", False]] = with_text(words[at["11", False]], text="1")
+    page = OcrPage(index=0, words=short, color=strip, source="tesseract", lang="chi_sim")
+    assert [(i.product, i.quantity) for i in read_page(page).items] == [("封箱胶带", 11.0), ("配电箱", 4.0)]
+    # The second line's 4 read 7: a clear second reading that is not the first with digits added
+    # does not overrule it (only the order can tell which is right).
+    other = list(words)
+    other[at["4", True]] = with_text(words[at["4", True]], text="7")
+    page = OcrPage(index=0, words=other, color=strip, source="tesseract", lang="chi_sim")
+    assert [(i.product, i.quantity) for i in read_page(page).items] == [("封箱胶带", 11.0), ("配电箱", 7.0)]
+
+
 DATELINE_SCAN = Path(__file__).parent / "data" / "dateline_read_twice.jpg"  # cut from a generated notice
 
 

@@ -25,7 +25,7 @@ from docintel.extract.marks import detect_seals
 from docintel.extract.pages import page_record
 from docintel.extract.records import ExtractedDocument, LineItem, WordRef
 from docintel.extract.reread import YEARLESS_DATE, check_serial_numbers, reread_values
-from docintel.extract.reread_cells import reread_lost_quantities
+from docintel.extract.reread_cells import reread_unchecked_quantities
 from docintel.extract.signoff import NO_SIGNOFF_FIELD_CONFIDENCE, SignoffField, find_signoff
 from docintel.extract.table import Column, Table, find_table
 from docintel.extract.table_items import extract_items
@@ -82,7 +82,7 @@ def read_page(page: OcrPage, previous_columns: Sequence[Column] = ()) -> PageRea
 
 def _table_items(page: OcrPage, table: Table) -> list[LineItem]:
     items = extract_items(table, page.index)
-    reread_lost_quantities(page, table.columns, items)
+    reread_unchecked_quantities(page, table.columns, items)
     return items
 
 
