@@ -342,3 +342,18 @@ def test_a_customer_matching_put_right_is_judged_as_stored_not_as_misread():
     assert doc.customer == "上海恒达五金贸易有限公司" and doc.readings["customer"] == "上海垣迏五金贸易有限公司"
     codes = {(str(f.code), f.product) for f in evaluate_flags(doc, match, ())}
     assert ("CUSTOMER_MISMATCH", None) not in codes
+
+
+def test_a_date_weeks_before_its_order_read_less_than_clearly_is_doubted_not_reported():
+    # 2024-02-07 for an order of 2024-03-15: a dot-matrix 3 read as 2 is likelier than a delivery
+    # five weeks before its order. Read clearly, it is a finding.
+    doubted = _codes(date="2024-02-07", confidence={"date": 0.7})
+    assert ("DATE_OUT_OF_RANGE", None) not in doubted and ("LOW_CONFIDENCE", None) in doubted
+    assert ("DATE_OUT_OF_RANGE", None) in _codes(date="2024-02-07", confidence={"date": 0.95})
+    # One doubt on the date, however faint: not the threshold's and this one both.
+    faint = ExtractedDocument(file="x.jpg", doc_type="signoff_receipt", order_no="PO-2024-0315", customer="上海恒达五金贸易有限公司",
+                              date="2024-02-07", signature_present=True, items=_items(), confidence={"date": 0.3})
+    dates = [f for f in evaluate_flags(faint, match_to_orders(faint, BOOK)) if f.details.get("field") == "date"]
+    assert len(dates) == 1
+    # Late, however unclear: deliveries do follow orders, by months at times.
+    assert ("DATE_OUT_OF_RANGE", None) in _codes(date="2024-06-20", confidence={"date": 0.7})

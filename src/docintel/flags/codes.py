@@ -36,6 +36,7 @@ class FlagRules:
     matched_when_referenced: frozenset[str]
     days_after_order: int
     days_before_order: int
+    date_before_order_read_clearly: float
     date_corroborated_days: int
     vat_rates: tuple[float, ...]
     total_abs_tolerance: float
@@ -57,6 +58,7 @@ def flag_rules() -> FlagRules:
         matched_when_referenced=frozenset(_RULES["matched_when_referenced"]),
         days_after_order=int(_RULES["days_after_order"]),
         days_before_order=int(_RULES["days_before_order"]),
+        date_before_order_read_clearly=float(_RULES["date_before_order_read_clearly"]),
         date_corroborated_days=int(_RULES["date_corroborated_days"]),
         vat_rates=tuple(float(r) for r in _RULES["vat_rates"]),
         total_abs_tolerance=float(_RULES["total_abs_tolerance"]),

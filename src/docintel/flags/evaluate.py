@@ -68,7 +68,8 @@ def evaluate_flags(
         # Lines or a total read in doubt, or a line misread (quantity × price ≠ its amount), cannot
         # show that the lines miss the total.
         flags.append(flag)
-    doubts = [f for f in _confidence_flags(doc, match, low_confidence) if f.details["field"] != "items"]
+    doubted = {f.details["field"] for f in flags if f.code == FlagCode.LOW_CONFIDENCE}
+    doubts = [f for f in _confidence_flags(doc, match, low_confidence) if f.details["field"] not in doubted | {"items"}]
     if any(f.details["field"] == "customer" for f in doubts):
         # A customer read too faintly to trust (字疲代江中乞设徐 for 宁波德润电气) is no evidence of another
         # customer: the doubt says to check it.
@@ -136,7 +137,11 @@ def _order_flags(
     doc_date = _parse_date(doc.date)
     if doc_date is not None and match.order_date is not None:
         days = (doc_date - match.order_date).days
-        if days > rules.days_after_order or days < -rules.days_before_order:
+        confidence = doc.confidence.get("date", 1.0)
+        if days < -rules.days_before_order and confidence < rules.date_before_order_read_clearly:
+            # Weeks before its order, read less than clearly: likelier misread than delivered so.
+            flags.append(make_flag(FlagCode.LOW_CONFIDENCE, field="date", confidence=round(confidence, 3)))
+        elif days > rules.days_after_order or days < -rules.days_before_order:
             flags.append(
                 make_flag(
                     FlagCode.DATE_OUT_OF_RANGE,
