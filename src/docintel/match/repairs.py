@@ -132,11 +132,16 @@ def _book_name_over(reading: str | None, book_name: str | None) -> str | None:
     return abbreviation_put_in(reading, book_name)
 
 
+def _found_by_goods(result: MatchResult) -> bool:
+    """Whether one order was found by what the slip says besides its number (customer, date, goods)."""
+    return result.method in ("customer_date_items", "items") and not result.ambiguous and bool(result.order_no)
+
+
 def _number_printed_apart(document: ExtractedDocument, result: MatchResult) -> bool:
     """Whether the order customer, date and goods found has its number printed on the page, as
     written, where its label was not read (号: CG-2409-496 after a 订单 lost to a stain): the
     number read, if any, was something else."""
-    if result.method not in ("customer_date_items", "items") or result.ambiguous or not result.order_no:
+    if not _found_by_goods(result):
         return False
     known = number_key(result.order_no)
     if known is None or number_key(document.order_no) == known:
@@ -150,7 +155,7 @@ def _number_misread_of_order(document: ExtractedDocument, result: MatchResult) -
     misread and the pen's last stroke read as one more digit (HI240703440 for HT24070344) cannot be
     looked up, but the order the rest of the slip names proves what it says. A number further off
     is another number, printed so, and stays as read."""
-    if result.method not in ("customer_date_items", "items") or result.ambiguous or not result.order_no or not document.order_no:
+    if not _found_by_goods(result) or not document.order_no:
         return False
     read, known = confusable_key(document.order_no), confusable_key(result.order_no)
     if not read or not known or read == known or len(known) < MISREAD_NUMBER_MIN_LENGTH:
