@@ -313,6 +313,24 @@ def test_two_numbers_run_together_in_one_row_do_not_erase_the_border_between_num
     assert [(i.quantity, i.unit_price) for i in items if i.product != "防水涂料"] == [(6, 138.0), (560, 1.24), (60, 7.46)]
 
 
+def test_a_grids_rules_read_as_bars_do_not_hide_the_border_between_code_and_name_columns():
+    # A phone photo of a grid table: each row a few px left of the one above, the vertical rule
+    # between 产品编码 and 产品名称 read as | (with a quote mark of its fringe), the names left-aligned
+    # right after it, far left of their centred label.
+    words = []
+    for text, x in [("序号", 20), ("产品编码", 160), ("产品名称", 430), ("单位", 820), ("数量", 920)]:
+        words += words_at(text, x, 100)
+    rows = [("1", "5C-1020", "防水涂料", "件", "40"), ("2", "1PQ-7034", "电缆", "米", "490"),
+            ("3", "1PQ-2032", "空气开关", "个", "38"), ("4", "16GJ-0713", "冲击电钻", "台", "7")]
+    for n, (no, code, name, unit, qty) in enumerate(rows):
+        y, shift = 170 + 70 * n, -6 * n
+        words += (words_at(no, 40 + shift, y) + words_at(code, 100 + shift, y)
+                  + [Word("“|" if n % 2 else "|", (288 + shift, y - 4, 14, H + 8), 0.4)]
+                  + words_at(name, 306 + shift, y) + words_at(unit, 830 + shift, y) + words_at(qty, 930 + shift, y))
+    items = extract_items(find_table(group_lines(words)), 0)
+    assert [(i.product, i.quantity) for i in items] == [("防水涂料", 40), ("电缆", 490), ("空气开关", 38), ("冲击电钻", 7)]
+
+
 def test_row_numbers_left_in_the_name_cell_are_taken_off_only_in_a_numbered_table():
     def table_of(names: list[str]):
         words = []

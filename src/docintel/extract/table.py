@@ -21,6 +21,8 @@ from docintel.ocr.records import Word
 
 # A header needs a product-like column and this many columns in all.
 _MIN_HEADER_COLUMNS = 3
+# A word that is a grid's vertical rule read as text (a bar, with a quote mark or two of its fringe).
+_CELL_BORDER = re.compile(r"[“”\"'‘’]*[|丨│]+[“”\"'‘’|丨│]*")
 _PRODUCT_KEYS = ("product", "product_spec", "code")
 # ...of which these hold the goods' names (a 编码 column holds codes: the name stands beside it).
 _NAME_KEYS = ("product", "product_spec")
@@ -144,7 +146,8 @@ def column_boundaries(columns: Sequence[Column], body: Sequence[Line]) -> list[f
     gap between two label centres is the true border (ruled or not: the rules are erased).
     """
     fallback = _label_boundaries(columns)
-    words = [w for line in body for w in line.words]
+    # A grid's vertical rule read as a glyph (|) stands where the border is: no cell's ink.
+    words = [w for line in body for w in line.words if not _CELL_BORDER.fullmatch(w.text)]
     if not words:
         return fallback
     left = int(min(min(w.box[0] for w in words), columns[0].left))
