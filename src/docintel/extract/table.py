@@ -21,8 +21,6 @@ from docintel.ocr.records import Word
 
 # A header needs a product-like column and this many columns in all.
 _MIN_HEADER_COLUMNS = 3
-# A word that is a grid's vertical rule read as text (a bar, with a quote mark or two of its fringe).
-_CELL_BORDER = re.compile(r"[“”\"'‘’]*[|丨│]+[“”\"'‘’|丨│]*")
 _PRODUCT_KEYS = ("product", "product_spec", "code")
 # ...of which these hold the goods' names (a 编码 column holds codes: the name stands beside it).
 _NAME_KEYS = ("product", "product_spec")
@@ -35,6 +33,8 @@ _ROW_NUMBER = re.compile(r"\W*\d{1,3}\W*")
 _NUMBER_APART = 0.5
 # Text that can be a product's name: Chinese, or a Latin word (7t left of a lost name is not).
 _NAME_TEXT = re.compile(r"[\u4e00-\u9fff]|[A-Za-z]{3}")
+# A word that is a grid's vertical rule read as text (a bar, with a quote mark or two of its fringe).
+_CELL_BORDER = re.compile(r"[“”\"'‘’]*[|丨│]+[“”\"'‘’|丨│]*")
 # Header labels are split at smaller gaps than text: adjacent headers stand closer than cells.
 _HEADER_SEGMENT_GAP = 0.6
 # Stray characters cell borders and stains leave at the ends of a cell's text.
