@@ -318,3 +318,31 @@ def test_an_unsure_second_reading_of_an_unparsed_date_stands_where_the_first_bea
     from docintel.extract.reread import _keeps_digit_groups
 
     assert _keeps_digit_groups(first, second) is kept
+
+
+MONTH_AS_CHARACTER_SCAN = Path(__file__).parent / "data" / "date_month_read_as_character.png"  # cut from a generated 150 dpi receipt
+
+
+def test_a_date_in_digits_no_look_of_the_page_language_parses_is_read_by_english_with_its_glyphs_apart():
+    """2024-08-02 in 150 dpi dot-matrix print: chi_sim reads its month as characters on the page
+    and in every look of its own (2024-的-02); English, the glyphs apart, reads the digits."""
+    color = cv2.imread(str(MONTH_AS_CHARACTER_SCAN))
+    words, _ = run_tesseract(cv2.cvtColor(color, cv2.COLOR_BGR2GRAY), "chi_sim", psm=4)
+    assert parse_date(" ".join(w.text for w in words)) is None, "the premise: the page-wide pass does not read the date"
+    page = OcrPage(index=0, words=words, color=color, source="tesseract", lang="chi_sim")
+    dates = [c for c in read_page(page).candidates if c.key == "date"]
+    assert [c.value for c in dates] == ["2024-08-02"]
+    assert [s.name for s in page.steps][-1] == "tesseract eng (region, digits apart)"
+
+
+@pytest.mark.parametrize(("raw", "doubted", "by_english"), [
+    ("2024-的-02", None, True),  # digits and separators: English reads them
+    ("2024年8月", None, False),  # English has no glyph for 年 and 月
+    ("2024710/29", "2024-10-29", False),  # read unsurely: English alone reads another digit as clearly
+])
+def test_only_a_date_of_digits_that_did_not_parse_is_read_by_english(raw, doubted, by_english):
+    from docintel.extract.header import UnreadValue
+    from docintel.extract.reread import _looks
+
+    item = UnreadValue("date", 0, "日期", 1.0, (0, 0, 100, 40), 40.0, doubted, raw=raw)
+    assert (RegionLook.DIGITS_APART in _looks(item)) is by_english
