@@ -282,6 +282,25 @@ def test_a_name_misread_on_a_line_whose_numbers_are_its_order_lines_is_written_a
     assert not apply_match_repairs(document, match_to_orders(document, MemoryOrderBook(orders)))
 
 
+def test_a_line_whose_name_and_price_were_misread_pairs_by_its_quantity_and_the_orders_amount(orders):
+    # 膨胀螺丝 120 × 1.06 = 127.20 in faint carbon: the name read past recognition, the price's
+    # digits lost (10.0); the quantity and the amount are the order line's.
+    items = [
+        LineItem(product="不锈钢六角螺栓", spec="M8×30", quantity=500, unit_price=0.5, amount=250.0),
+        LineItem(product="旗联垦毕", spec=None, quantity=120, unit_price=10.0, amount=127.2),
+        LineItem(product="配电箱", spec="12回路", quantity=4, unit_price=200.0, amount=800.0),
+    ]
+    document = _doc(order_no="PO-2024-0315", items=items)
+    result = match_to_orders(document, MemoryOrderBook(orders))
+    line = next(a for a in result.lines if a.item_index == 1)
+    assert (line.order_product, line.doc_unit_price) == ("膨胀螺丝", 1.06)
+    assert set(line.repaired) == {"unit_price", "product"}
+    # An amount that is not the order's leaves the line unpaired: the quantity alone is no proof.
+    items[1] = LineItem(product="旗联垦毕", spec=None, quantity=120, unit_price=10.0, amount=1200.0)
+    result = match_to_orders(_doc(order_no="PO-2024-0315", items=items), MemoryOrderBook(orders))
+    assert next(a for a in result.lines if a.item_index == 1).order_line_id is None
+
+
 def test_traditional_product_names_pair_with_the_books_simplified_ones(orders):
     items = [LineItem(product="不鏽鋼六角螺栓", spec="M8×30", quantity=500, unit_price=0.5),
              LineItem(product="膨脹螺絲", spec="M10×80", quantity=120, unit_price=1.06),

@@ -163,11 +163,13 @@ def _unpriced(item: LineItem) -> bool:
 def _numbers_bear_out(item: LineItem, line: OrderLineView, quantity: float | None, price: float | None) -> bool:
     """Whether the slip's numbers are the order line's: its quantity, and its unit price or its
     amount (the order's quantity × price). Then a name that differs was misread (电线 for 电缆,
-    劳保季套 for 劳保手套), and is written as the order writes it."""
+    劳保季套 for 劳保手套), and is written as the order writes it. A price that differs does not
+    undo an amount that is the order's: a price misread beside both (28.59 for 250.59, 9 × 250.59 =
+    2255.31 printed) is likelier than a quantity and an amount that agree by chance."""
     if quantity is None or line.unit_price is None or not quantities_agree(quantity, line.quantity):
         return False
-    if price is not None:
-        return prices_agree(price, line.unit_price)
+    if price is not None and prices_agree(price, line.unit_price):
+        return True
     return item.amount is not None and prices_agree(item.amount, line.quantity * line.unit_price)
 
 
