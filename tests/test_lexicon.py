@@ -226,6 +226,20 @@ def test_a_traditional_reading_keeps_its_script_when_snapped_to_a_simplified_boo
     assert products.snap("[膨脹螺絲") == ("膨脹螺絲", 1.0)
 
 
+def test_a_firms_name_is_written_as_the_book_writes_it_whatever_script_it_was_read_in() -> None:
+    # A Taiwanese slip read by the simplified model (its script mistaken): 企業 read 企业, 鴻運 鸿运.
+    lexicon = Lexicon.of(["高雄金鼎五金企業有限公司"], []).with_vendors(["鴻運工業用品有限公司", "佛山市南海区金利达包装材料厂"])
+    document = ExtractedDocument(file="x.jpg", customer="高雄金鼎五金企业有限公司", vendor="鸿运工业用品有限公司")
+    apply_lexicon(document, lexicon)
+    assert (document.customer, document.vendor) == ("高雄金鼎五金企業有限公司", "鴻運工業用品有限公司")
+    assert document.readings == {"customer": "高雄金鼎五金企业有限公司", "vendor": "鸿运工业用品有限公司"}
+    # A mainland firm's letterhead read by the traditional model, a character misread too.
+    document = ExtractedDocument(file="x.jpg", vendor="佛山市南海區金利達包裝材料敞")
+    assert apply_lexicon(document, lexicon).vendor == "佛山市南海区金利达包装材料厂"
+    # An article's name still follows the slip's script.
+    assert NameList.of(["膨胀螺丝"]).snap("膨脹螺絲") is None
+
+
 def test_a_simplified_reading_gets_a_simplified_spelling_from_a_book_that_lists_both_scripts() -> None:
     # The book lists a Hong Kong order's 平墊圈 before a mainland order's 平垫圈: one key, and the
     # first spelling is the one kept.

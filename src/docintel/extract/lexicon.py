@@ -74,17 +74,20 @@ class NameList:
                 names.setdefault(key, spelling.strip())
         return cls(names, edits_per_char)
 
-    def snap(self, text: str | None, places: Iterable[str] = ()) -> tuple[str, float] | None:
+    def snap(self, text: str | None, places: Iterable[str] = (), *, firm: bool = False) -> tuple[str, float] | None:
         """(known name, similarity) when `text` is a misreading of exactly one known name. A
         printed place that is a real one (`places`) is not misread: 无锡远航… is not the book's
-        苏州远航… but another firm."""
+        苏州远航… but another firm. A `firm`'s name is written in the book's script: a firm writes
+        its own name one way (高雄金鼎五金企業, read 企业 by the simplified model where the page's
+        script was mistaken), where an article's name is written in the slip's (in_script_of)."""
         if not text or not self.names:
             return None
         key = name_key(text)
+        script = _as_known if firm else in_script_of
         if key in self.names:
             # The known name with OCR debris, other spacing or in the other script ([白米, 上海恒达五金 贸易,
             # 膨脹螺絲 for the book's 膨胀螺丝): written as the book writes it, the reading kept.
-            known = in_script_of(text, self.names[key])
+            known = script(text, self.names[key])
             return (known, 1.0) if known != text.strip() else None
         allowed = edits_allowed(key, self.edits_per_char)
         if allowed == 0:
@@ -99,7 +102,7 @@ class NameList:
         best_key, distance = nearest[0][0], nearest[0][1]
         if (place := _place_of(key, places)) and not best_key.startswith(place):
             return None
-        return in_script_of(text, self.names[best_key]), 1.0 - distance / max(len(key), len(best_key))
+        return script(text, self.names[best_key]), 1.0 - distance / max(len(key), len(best_key))
 
     def repair_inside(self, text: str | None, places: Iterable[str] = ()) -> tuple[str, float] | None:
         """(`text` with misread characters put right, similarity) when a known name of four or
@@ -250,6 +253,10 @@ def in_script_of(reading: str, known: str) -> str:
         elif j2 > j1:
             out[j1:j2] = [traditional_char(c) for c in known[j1:j2]]
     return "".join(out)
+
+
+def _as_known(_reading: str, known: str) -> str:
+    return known
 
 
 def _in_page_script(name: str, traditional_page: bool) -> str:
@@ -454,7 +461,7 @@ def _snap_company(document: ExtractedDocument, name: str, known: NameList, place
     read: str | None = getattr(document, name)
     if not read:
         return
-    snapped = known.snap(read, places)
+    snapped = known.snap(read, places, firm=True)
     whole = True
     # A printed name that is the book's name and more (Wing Fung Engineering Ltd. for the book's
     # Wing Fung Engineering) is read right: the book abbreviates, and the print stays.
@@ -462,7 +469,7 @@ def _snap_company(document: ExtractedDocument, name: str, known: NameList, place
         snapped, whole = known.repair_inside(read, places), False
         # Put right where it holds a known name, the reading may now be within a slip of a known
         # full name (詢雄恆達水電工神行: 高雄恆達 put right, then 工神行 is the book's 工程行 misread).
-        if snapped and (again := known.snap(snapped[0], places)) and not _longer_than(snapped[0], again[0]):
+        if snapped and (again := known.snap(snapped[0], places, firm=True)) and not _longer_than(snapped[0], again[0]):
             snapped, whole = (again[0], min(snapped[1], again[1])), True
     if snapped:
         document.readings[name] = read
