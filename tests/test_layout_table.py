@@ -175,6 +175,10 @@ def test_company_names_are_cut_and_sentences_refused():
     # The end of a label read apart from its start (客户 名尔称: matched up to 名尔) is no part of the name.
     assert parse_name("称: 上海金鼎机械制造经营部") == "上海金鼎机械制造经营部"
     assert parse_name("Attn: Mr Wong") == "Attn: Mr Wong"
+    # The next field run into the name, its label misread and the name's legal form too (责任 read
+    # 资主): a name holds no colon, so it ends at its last company ending before one.
+    assert parse_name("天津利民机电设备有限资主公司目期: 2024年5月25晶") == "天津利民机电设备有限资主公司"
+    assert parse_name("天津利民机电设备 : 2024") == "天津利民机电设备 : 2024"  # no ending to cut at
     assert parse_name("”厦门金鼎建材有限公司 ”") == "厦门金鼎建材有限公司"
     assert parse_name("感谢贵公司长期以来对我司的信任与支持。") is None
 

@@ -87,6 +87,8 @@ _MISREAD_LAST_CHARACTER = [
 # A stray mark between two characters of a name (天津新亚五金贸易经营;部): a stain or a cell's rule.
 _MARK_INSIDE_NAME = re.compile(r"(?<=[\u3400-\u9fff])[;；'`|‘’]+(?=[\u3400-\u9fff])")
 _COMPANY_SUFFIX = re.compile(f"({_alternation(_NAMES['legal_forms'] + _NAMES['other_endings'])})\\s*$", re.I)
+_COMPANY_ENDING = re.compile(f"({_alternation(_NAMES['legal_forms'] + _NAMES['other_endings'])})", re.I)
+_COLON_IN_NAME = re.compile("[:：]")
 
 
 @dataclass(frozen=True)
@@ -122,7 +124,18 @@ def parse_name(raw: str) -> str | None:
         return None
     if "。" in text or (any(is_cjk(c) for c in text) and ("," in text or "，" in text)):
         return None  # a sentence (尊敬的客户: 感谢贵公司…), not a company name
-    return _cut_after_legal_form(text)
+    return _cut_after_legal_form(_cut_before_next_field(text))
+
+
+def _cut_before_next_field(text: str) -> str:
+    """The name up to the last company ending (公司, 商行, 厂…) before a colon: no name holds one,
+    so what stands there is the next field's label, misread past recognition, run into the
+    segment with its value (…有限资主公司目期: 2024年5月25日, 责任 and 日 misread alike)."""
+    colon = _COLON_IN_NAME.search(text)
+    if colon is None:
+        return text
+    ends = [m.end() for m in _COMPANY_ENDING.finditer(text, 0, colon.start())]
+    return text[: ends[-1]] if ends else text
 
 
 def _cut_after_legal_form(text: str) -> str:
