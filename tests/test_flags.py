@@ -235,6 +235,15 @@ def test_a_total_read_as_the_lines_sum_with_digits_lost_is_no_total_mismatch():
     assert _codes(items=_items(), total=total * 10) == {("TOTAL_MISMATCH", None)}  # one more, not fewer
 
 
+def test_a_total_nothing_confirms_that_misses_its_lines_is_no_total_mismatch():
+    total = round(sum(i.amount for i in _items()), 2)
+    # Its 大写 amount agreeing (extraction scores such a total 0.98): the slip does not add up.
+    assert _codes(items=_items(), total=total + 100, confidence={"total": 0.98}) == {("TOTAL_MISMATCH", None)}
+    # Read with nothing to confirm it (0.6 at most): 12848.33 read 1478.13, or 0.00, is likelier.
+    assert _codes(items=_items(), total=total + 100, confidence={"total": 0.6}) == set()
+    assert _codes(items=_items(), total=0.0, confidence={"total": 0.6}) == set()
+
+
 def test_a_name_misread_past_recognition_pairs_with_its_order_line_by_quantity_and_price():
     garbled = _items(膨胀螺丝={"product": "脱张昧丝"})
     assert _codes(items=garbled) == set()

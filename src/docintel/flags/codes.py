@@ -40,6 +40,7 @@ class FlagRules:
     date_corroborated_days: int
     vat_rates: tuple[float, ...]
     total_abs_tolerance: float
+    total_mismatch_read_clearly: float
     depends_on: dict[str, tuple[str, ...]]
     always: tuple[str, ...]
 
@@ -62,6 +63,7 @@ def flag_rules() -> FlagRules:
         date_corroborated_days=int(_RULES["date_corroborated_days"]),
         vat_rates=tuple(float(r) for r in _RULES["vat_rates"]),
         total_abs_tolerance=float(_RULES["total_abs_tolerance"]),
+        total_mismatch_read_clearly=float(_RULES["total_mismatch_read_clearly"]),
         depends_on={k: tuple(v) for k, v in _RULES["depends_on"].items()},
         always=tuple(_RULES["always"]),
     )

@@ -173,8 +173,11 @@ def _unsigned_or_doubt(doc: ExtractedDocument) -> FlagRecord:
 
 
 def _total_flag(doc: ExtractedDocument) -> FlagRecord | None:
+    """TOTAL_MISMATCH where the lines miss a total the slip confirms (flag_rules().total_mismatch_read_clearly)."""
     if doc.total is None or (totals := totals_of_lines(doc)) is None:
         return None
+    if doc.confidence.get("total", 1.0) < flag_rules().total_mismatch_read_clearly:
+        return None  # a total nothing confirms is as likely misread as the lines
     line_sum, possible, tolerance = totals
     if any(abs(doc.total - total) <= tolerance for total in possible):
         return None
