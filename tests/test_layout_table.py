@@ -134,6 +134,18 @@ def test_wrapped_product_name_joins_its_row():
     assert [(i.product, i.quantity) for i in items] == [("加厚型不锈钢合页", 10), ("铜球阀", 2)]
 
 
+@pytest.mark.parametrize("marker", ["以下空白", "以下空乌", "以下密白"])
+def test_the_end_marker_read_with_a_character_misread_still_ends_the_table(marker):
+    words = []
+    for text, x in [("品名", 100), ("数量", 900), ("金额", 1200)]:
+        words += words_at(text, x, 100)
+    words += words_at("大米", 100, 170) + words_at("3", 900, 170) + words_at("88.00", 1200, 170)
+    words += words_at(marker, 100, 215)  # close under the last row, no numbers: read as its wrapped name
+    words += words_at("备用", 100, 280) + words_at("2", 900, 280)
+    table = find_table(group_lines(words))
+    assert [(i.product, i.quantity) for i in extract_items(table, 0)] == [("大米", 3)]
+
+
 def test_english_unruled_table():
     words = []
     for text, x in [("Description", 100), ("Qty", 900), ("Unit Price", 1100), ("Amount", 1500)]:

@@ -127,10 +127,13 @@ def _is_header(columns: Sequence[Column]) -> bool:
 
 
 def _ends_table(line: Line) -> bool:
+    """A line that closes the table: its total, the sign-off, or the end marker (以下空白), which is
+    matched with a character misread (以下空乌, 以下密白): read into the last row as a wrapped
+    name (大米以下空自), it would be that row's product, or a row of its own."""
     fields = vocabulary().fields
-    stop_keys = {"total", "total_upper", "signature", "not_signature", "table_end"}
+    stop_keys = {"total", "total_upper", "signature", "not_signature"}
     group = {k: fields[k] for k in stop_keys}
-    return bool(find_labels(line.text, group, fuzzy=False))
+    return bool(find_labels(line.text, group, fuzzy=False)) or bool(find_labels(line.text, {"table_end": fields["table_end"]}))
 
 
 def _label_boundaries(columns: Sequence[Column]) -> list[float]:
