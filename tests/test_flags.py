@@ -330,6 +330,19 @@ def test_a_customer_read_too_faintly_to_trust_is_doubted_not_reported_as_another
     assert _codes(customer="字疲代江中乞设徐有限公司", confidence={"customer": 0.37}) == {("LOW_CONFIDENCE", None)}
 
 
+def test_a_customer_unlike_the_order_its_goods_found_is_doubted_unless_read_clearly():
+    # No number printed; the goods (every line's quantity the order's) and the city found the order.
+    def flags(confidence: float) -> set[tuple[str, str | None]]:
+        doc = ExtractedDocument(file="x.jpg", doc_type="signoff_receipt", customer="上海字疲代江贸易有限公司", date="2024-03-18",
+                                signature_present=True, items=_items(), confidence={"customer": confidence})
+        match = match_to_orders(doc, BOOK)
+        assert match.method == "items"
+        return {(str(f.code), f.details.get("field")) for f in evaluate_flags(doc, match, ())}
+
+    assert flags(0.65) == {("LOW_CONFIDENCE", "customer")}  # the order's customer, misread
+    assert flags(0.95) == {("CUSTOMER_MISMATCH", None)}      # read clearly: another customer's slip
+
+
 def test_a_faint_order_number_found_through_look_alikes_is_borne_out_when_the_customer_or_goods_agree():
     assert _codes(order_no="P0-2024-O315", confidence={"order_no": 0.3}) == set()
     # Neither the customer nor the goods agree: the order number is what the match rests on, in doubt.

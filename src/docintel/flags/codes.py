@@ -38,6 +38,7 @@ class FlagRules:
     days_before_order: int
     date_before_order_read_clearly: float
     date_corroborated_days: int
+    customer_mismatch_by_goods_read_clearly: float
     vat_rates: tuple[float, ...]
     total_abs_tolerance: float
     total_mismatch_read_clearly: float
@@ -61,6 +62,7 @@ def flag_rules() -> FlagRules:
         days_before_order=int(_RULES["days_before_order"]),
         date_before_order_read_clearly=float(_RULES["date_before_order_read_clearly"]),
         date_corroborated_days=int(_RULES["date_corroborated_days"]),
+        customer_mismatch_by_goods_read_clearly=float(_RULES["customer_mismatch_by_goods_read_clearly"]),
         vat_rates=tuple(float(r) for r in _RULES["vat_rates"]),
         total_abs_tolerance=float(_RULES["total_abs_tolerance"]),
         total_mismatch_read_clearly=float(_RULES["total_mismatch_read_clearly"]),

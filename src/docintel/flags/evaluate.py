@@ -98,15 +98,20 @@ def _order_flags(
     if match.ambiguous:
         flags.append(make_flag(FlagCode.AMBIGUOUS_MATCH, order_no=order_no, alternatives=list(match.alternatives)))
     if doc.customer and match.customer_score is not None and match.customer_score < match_config().same_customer:
-        flags.append(
-            make_flag(
-                FlagCode.CUSTOMER_MISMATCH,
-                order_no=order_no,
-                doc_customer=doc.customer,
-                order_customer=match.order_customer,
-                score=match.customer_score,
+        confidence = doc.confidence.get("customer", 1.0)
+        if match.method == "items" and confidence < rules.customer_mismatch_by_goods_read_clearly:
+            # Its goods and city found the order, the name as read did not: that name misread.
+            flags.append(make_flag(FlagCode.LOW_CONFIDENCE, field="customer", confidence=round(confidence, 3)))
+        else:
+            flags.append(
+                make_flag(
+                    FlagCode.CUSTOMER_MISMATCH,
+                    order_no=order_no,
+                    doc_customer=doc.customer,
+                    order_customer=match.order_customer,
+                    score=match.customer_score,
+                )
             )
-        )
     in_doubt = doubt.lines if doubt else frozenset()
     for line in match.lines:
         if line.item_index is None:
