@@ -61,12 +61,12 @@ def evaluate_flags(
             check_en=f"; check on the scan: {', '.join(to_check)}" if to_check else "",
         ))
     elif (
-        doc.confidence.get("total", 1.0) >= low_confidence
+        doc.confidence.get("total", 1.0) >= max(low_confidence, rules.total_mismatch_read_clearly)
         and not lines_not_adding_up(doc, match)
         and (flag := _total_flag(doc)) is not None
     ):
-        # Lines or a total read in doubt, or a line misread (quantity × price ≠ its amount), cannot
-        # show that the lines miss the total.
+        # Lines in doubt, a total nothing on the slip confirms (its 大写 amount), or a line misread
+        # (quantity × price ≠ its amount) cannot show that the lines miss the total.
         flags.append(flag)
     doubted = {f.details["field"] for f in flags if f.code == FlagCode.LOW_CONFIDENCE}
     doubts = [f for f in _confidence_flags(doc, match, low_confidence) if f.details["field"] not in doubted | {"items"}]
@@ -178,11 +178,8 @@ def _unsigned_or_doubt(doc: ExtractedDocument) -> FlagRecord:
 
 
 def _total_flag(doc: ExtractedDocument) -> FlagRecord | None:
-    """TOTAL_MISMATCH where the lines miss a total the slip confirms (flag_rules().total_mismatch_read_clearly)."""
     if doc.total is None or (totals := totals_of_lines(doc)) is None:
         return None
-    if doc.confidence.get("total", 1.0) < flag_rules().total_mismatch_read_clearly:
-        return None  # a total nothing confirms is as likely misread as the lines
     line_sum, possible, tolerance = totals
     if any(abs(doc.total - total) <= tolerance for total in possible):
         return None
