@@ -182,6 +182,15 @@ def test_a_doubt_read_end_to_end_counts_as_right_only_where_the_field_was_misrea
     assert evaluate_samples(SAMPLES, documents=documents).fn["LOW_CONFIDENCE"] == 1
 
 
+def test_a_slip_with_no_line_read_is_doubted_on_its_items_whether_or_not_its_order_was_found():
+    # A sales slip whose table header was read too little to be found: no total read, no order
+    # found (its number unread, its customer not the book's). It lists goods all the same.
+    doc = ExtractedDocument(file="x.jpg", doc_type="sales_slip", customer="成都顺昌包装材料经营部", date="2024-03-18",
+                            confidence={"customer": 0.9})
+    flags = evaluate_flags(doc, match_to_orders(doc, BOOK))
+    assert ("LOW_CONFIDENCE", "items") in [(str(f.code), f.details.get("field")) for f in flags]
+
+
 def test_a_receipt_whose_lines_were_not_read_is_doubted_not_flagged_item_by_item_missing():
     # A total was printed but the table was lost to OCR: the goods are not missing.
     assert _codes(items=[], total=1322.0) == {("LOW_CONFIDENCE", None)}

@@ -2,9 +2,8 @@
 
 OCR loses tables and misreads digits; an order line then looks missing, short or dearer on the
 slip when it was only read wrong. Five things say the reading is not to be trusted: not one line
-was read where a total was printed or the matched order has lines (the table was lost: a slip for
-an order lists its goods, and a slip with every ordered line missing was misread, not delivered
-empty); a line's own quantity × unit price is not its
+was read (the table was lost: a slip lists its goods, and a slip with every ordered line missing
+was misread, not delivered empty); a line's own quantity × unit price is not its
 printed amount (a number on it was misread and matching could not show which); a line printed
 whose numbers were not read at all; a quantity that is its order line's with one digit lost, and
 nothing on its line to vouch for it (6 for 60, 2 for 21: the commonest misreading of a number,
@@ -33,13 +32,14 @@ class ItemDoubt:
     unfound: tuple[str | None, ...]
 
 
-def lines_unread(doc: ExtractedDocument, match: MatchResult) -> bool:
-    """Not one line was read, though a total was printed or the matched order has lines."""
-    return not doc.items and ((doc.total or 0.0) > 0 or any(line.order_line_id is not None for line in match.lines))
+def lines_unread(doc: ExtractedDocument) -> bool:
+    """Not one line was read. A slip, receipt or invoice lists its goods (item_doubt is asked only
+    of those), whether or not a total was read or an order found: no line read is a table lost."""
+    return not doc.items
 
 
 def item_doubt(doc: ExtractedDocument, match: MatchResult, threshold: float) -> ItemDoubt | None:
-    unread = lines_unread(doc, match)
+    unread = lines_unread(doc)
     # In a table read with low confidence even a line that adds up is no evidence: extraction
     # fills a missing amount from quantity × price, so a misread price adds up as well.
     low = bool(doc.items) and doc.confidence.get("items", 1.0) < threshold
