@@ -303,12 +303,16 @@ def test_a_table_read_faintly_whose_every_line_the_order_bears_out_is_not_in_dou
     assert evaluate_flags(doc, match_to_orders(doc, BOOK)) == []
 
 
-def test_a_quantity_with_one_digit_of_its_order_lines_lost_is_doubted_unless_its_amount_vouches_for_it():
+def test_a_quantity_with_one_digit_of_its_order_lines_lost_or_gained_is_doubted_unless_its_amount_vouches_for_it():
     unpriced = {"unit_price": None, "amount": None}
     assert _codes(items=_items(膨胀螺丝={"quantity": 12, **unpriced})) == {("LOW_CONFIDENCE", None)}  # 120 read as 12
     assert _codes(items=_items(膨胀螺丝={"quantity": 110, **unpriced})) == {("QTY_MISMATCH", "膨胀螺丝")}  # 110 of 120
     # 12 × 1.06 = 12.72 printed beside it: the slip says 12, a finding.
     assert _codes(items=_items(膨胀螺丝={"quantity": 12, "amount": 12.72})) == {("QTY_MISMATCH", "膨胀螺丝")}
+    # One digit more than the order's (a speck read as a 5): as doubtful, and as much a finding when vouched for.
+    assert _codes(items=_items(膨胀螺丝={"quantity": 1205, **unpriced})) == {("LOW_CONFIDENCE", None)}
+    assert _codes(items=_items(膨胀螺丝={"quantity": 1205, "amount": 1277.3})) == {("QTY_MISMATCH", "膨胀螺丝")}
+    assert _codes(items=_items(膨胀螺丝={"quantity": 150, **unpriced})) == {("QTY_MISMATCH", "膨胀螺丝")}  # not its digits
 
 
 def test_an_ordered_line_missing_from_lines_that_fall_short_of_the_printed_total_was_not_read():

@@ -5,9 +5,9 @@ slip when it was only read wrong. Five things say the reading is not to be trust
 was read (the table was lost: a slip lists its goods, and a slip with every ordered line missing
 was misread, not delivered empty); a line's own quantity × unit price is not its
 printed amount (a number on it was misread and matching could not show which); a line printed
-whose numbers were not read at all; a quantity that is its order line's with one digit lost, and
-nothing on its line to vouch for it (6 for 60, 2 for 21: the commonest misreading of a number,
-and rarely a delivery); the table as a whole was read with low confidence. Then the clerk gets one
+whose numbers were not read at all; a quantity that is its order line's with one digit lost or one
+more, and nothing on its line to vouch for it (6 for 60, 2 for 21, 465 for 46: the commonest
+misreadings of a number, and rarely a delivery); the table as a whole was read with low confidence. Then the clerk gets one
 LOW_CONFIDENCE on the items, naming the lines to look at, instead of findings OCR made up.
 """
 
@@ -45,7 +45,7 @@ def item_doubt(doc: ExtractedDocument, match: MatchResult, threshold: float) -> 
     low = bool(doc.items) and doc.confidence.get("items", 1.0) < threshold
     unread_numbers = _numbers_unread(doc)  # nothing to compare with the order: never "agreeing"
     differing = _differing_lines(doc, match) | set(unread_numbers)
-    lines = differing if low else differing & {*lines_not_adding_up(doc, match), *_digit_lost(doc, match), *unread_numbers}
+    lines = differing if low else differing & {*lines_not_adding_up(doc, match), *_digit_slipped(doc, match), *unread_numbers}
     paired = {line.item_index for line in match.lines if line.order_line_id is not None}
     missing = tuple(line.order_product for line in match.lines if line.item_index is None)
     if low and not differing and not missing and match.order_no:
@@ -91,9 +91,10 @@ def _numbers_unread(doc: ExtractedDocument) -> list[int]:
     return [i for i, item in enumerate(doc.items) if item.quantity is None and item.amount is None]
 
 
-def _digit_lost(doc: ExtractedDocument, match: MatchResult) -> list[int]:
-    """Items whose quantity is their order line's with one digit dropped, and whose amount does not
-    vouch for it (none printed, or not quantity × price)."""
+def _digit_slipped(doc: ExtractedDocument, match: MatchResult) -> list[int]:
+    """Items whose quantity is their order line's with one digit dropped or one more (6 for 60, 465
+    for 46: a speck read as a digit), and whose amount does not vouch for it (none printed, or not
+    quantity × price)."""
     out = []
     for line in match.lines:
         if line.item_index is None or None in (line.doc_quantity, line.order_quantity):
@@ -101,9 +102,13 @@ def _digit_lost(doc: ExtractedDocument, match: MatchResult) -> list[int]:
         item = doc.items[line.item_index]
         vouched = None not in (item.unit_price, item.amount) and prices_agree(line.doc_quantity * item.unit_price, item.amount)
         read, ordered = number_text(line.doc_quantity), number_text(line.order_quantity)
-        if not vouched and any(ordered[:k] + ordered[k + 1:] == read for k in range(len(ordered))):
+        if not vouched and (_one_digit_less(read, ordered) or _one_digit_less(ordered, read)):
             out.append(line.item_index)
     return out
+
+
+def _one_digit_less(shorter: str, longer: str) -> bool:
+    return any(longer[:k] + longer[k + 1:] == shorter for k in range(len(longer)))
 
 
 def lines_not_adding_up(doc: ExtractedDocument, match: MatchResult) -> list[int]:
