@@ -301,6 +301,18 @@ def test_a_line_whose_name_and_price_were_misread_pairs_by_its_quantity_and_the_
     assert next(a for a in result.lines if a.item_index == 1).order_line_id is None
 
 
+def test_a_customers_goods_in_other_quantities_only_are_not_the_slips_order(orders):
+    # No number printed; the customer and the date fit 恒达五金's order, and its three articles
+    # are named, but in other quantities every one: the customer's other order, not this slip's.
+    def slip(*quantities: float) -> ExtractedDocument:
+        return _doc(doc_type="invoice", items=[LineItem(product=p, spec=s, quantity=q) for (p, s, _q, _u), q in zip(HENGDA, quantities, strict=True)])
+
+    assert match_to_orders(slip(80, 30, 7), MemoryOrderBook(orders)).order_no is None
+    # One quantity as ordered, or as ordered with a digit lost (50 for 500), bears the order out.
+    assert match_to_orders(slip(500, 30, 7), MemoryOrderBook(orders)).order_no == "PO-2024-0315"
+    assert match_to_orders(slip(50, 30, 7), MemoryOrderBook(orders)).order_no == "PO-2024-0315"
+
+
 def test_traditional_product_names_pair_with_the_books_simplified_ones(orders):
     items = [LineItem(product="不鏽鋼六角螺栓", spec="M8×30", quantity=500, unit_price=0.5),
              LineItem(product="膨脹螺絲", spec="M10×80", quantity=120, unit_price=1.06),

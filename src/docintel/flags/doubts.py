@@ -16,9 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from docintel.extract.records import ExtractedDocument
-from docintel.extract.values import number_text
 from docintel.flags.codes import flag_rules
-from docintel.match.items import line_agrees, prices_agree
+from docintel.match.items import digit_slip, line_agrees, prices_agree
 from docintel.match.records import MatchResult
 
 
@@ -101,14 +100,9 @@ def _digit_slipped(doc: ExtractedDocument, match: MatchResult) -> list[int]:
             continue
         item = doc.items[line.item_index]
         vouched = None not in (item.unit_price, item.amount) and prices_agree(line.doc_quantity * item.unit_price, item.amount)
-        read, ordered = number_text(line.doc_quantity), number_text(line.order_quantity)
-        if not vouched and (_one_digit_less(read, ordered) or _one_digit_less(ordered, read)):
+        if not vouched and digit_slip(line.doc_quantity, line.order_quantity):
             out.append(line.item_index)
     return out
-
-
-def _one_digit_less(shorter: str, longer: str) -> bool:
-    return any(longer[:k] + longer[k + 1:] == shorter for k in range(len(longer)))
 
 
 def lines_not_adding_up(doc: ExtractedDocument, match: MatchResult) -> list[int]:

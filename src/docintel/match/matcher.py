@@ -10,7 +10,7 @@ from docintel.extract.records import ExtractedDocument
 from docintel.match.books import OrderBook, ProductQuery
 from docintel.match.config import match_config
 from docintel.match.customers import best_customer_similarity, best_ocr_customer_similarity, customer_key, parse_customer
-from docintel.match.items import align_items, paired_share, quantities_agree
+from docintel.match.items import align_items, digit_slip, paired_share, quantities_agree
 from docintel.match.numbers import numbers_in_code
 from docintel.match.records import LineAlignment, MatchMethod, MatchResult, OrderView
 
@@ -154,7 +154,7 @@ def _items_led(doc: ExtractedDocument, doc_date: dt.date | None, book: OrderBook
     scored = (_score(doc, doc_date, o, "items") for o in _item_candidates(doc, doc_date, book))
     found = [
         s for s in scored
-        if (s.customer_score or 0.0) >= cfg.same_customer and _items_ok(s, cfg.items_led_min_items_score)
+        if (s.customer_score or 0.0) >= cfg.same_customer and _items_ok(s, cfg.items_led_min_items_score) and _quantities_bear_out(s)
     ]
     if found:
         return found
@@ -192,6 +192,7 @@ def match_to_orders(doc: ExtractedDocument, book: OrderBook) -> MatchResult:
             if s.score >= cfg.min_customer_items_score
             and (s.customer_score or 0.0) >= cfg.same_customer
             and _items_ok(s)
+            and _quantities_bear_out(s)
         ]
     if not scored:
         scored = _items_led(doc, doc_date, book)
@@ -220,6 +221,17 @@ def _result(best: _Scored, rivals: list[str]) -> MatchResult:
         order_date=best.order.order_date,
         order_customer=best.order.customer,
         order_vendor=best.order.vendor,
+    )
+
+
+def _quantities_bear_out(s: _Scored) -> bool:
+    """Some paired line's quantity, as read, is its order line's or that with a digit slipped (1 for
+    13, or none was read): goods named alike on an order of other quantities only are the customer's
+    other order, not this slip's (a customer orders the same goods again and again; an invoice of
+    80, 10 and 150 is not the order of 200, 16 and 930 of the same three articles)."""
+    read = [a for a in s.alignment_lines if a.item_index is not None and a.order_line_id is not None and a.doc_quantity is not None]
+    return not read or any(
+        quantities_agree(a.doc_quantity, a.order_quantity) or digit_slip(a.doc_quantity, a.order_quantity) for a in read
     )
 
 
