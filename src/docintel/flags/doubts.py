@@ -7,8 +7,9 @@ was misread, not delivered empty); a line's own quantity × unit price is not it
 printed amount (a number on it was misread and matching could not show which); a line printed
 whose numbers were not read at all; a quantity that is its order line's with one digit lost or one
 more, and nothing on its line to vouch for it (6 for 60, 2 for 21, 465 for 46: the commonest
-misreadings of a number, and rarely a delivery); the table as a whole was read with low confidence. Then the clerk gets one
-LOW_CONFIDENCE on the items, naming the lines to look at, instead of findings OCR made up.
+misreadings of a number, and rarely a delivery); the table as a whole was read with low
+confidence. Then the clerk gets one LOW_CONFIDENCE on the items, naming the lines to look at,
+instead of findings OCR made up.
 """
 
 from __future__ import annotations
