@@ -14,7 +14,7 @@ from scipy.optimize import linear_sum_assignment
 
 from docintel.chinese import to_simplified
 from docintel.extract.records import LineItem
-from docintel.extract.values import number_text
+from docintel.extract.values import digits_dropped_from, number_text
 from docintel.match.config import match_config
 from docintel.match.records import LineAlignment, OrderLineView
 
@@ -58,11 +58,8 @@ def digit_slip(a: float, b: float) -> bool:
     """Whether one number is the other with one digit dropped (6 for 60, 465 for 46 the other way
     round): the commonest misreading of a number, and rarely a real difference."""
     x, y = number_text(a), number_text(b)
-    return _one_digit_less(x, y) or _one_digit_less(y, x)
-
-
-def _one_digit_less(shorter: str, longer: str) -> bool:
-    return any(longer[:k] + longer[k + 1:] == shorter for k in range(len(longer)))
+    shorter, longer = sorted((x, y), key=len)
+    return len(longer) == len(shorter) + 1 and digits_dropped_from(shorter, longer)
 
 
 def prices_agree(a: float | None, b: float | None) -> bool:
