@@ -346,3 +346,36 @@ def test_only_a_date_of_digits_that_did_not_parse_is_read_by_english(raw, doubte
 
     item = UnreadValue("date", 0, "日期", 1.0, (0, 0, 100, 40), 40.0, doubted, raw=raw)
     assert (RegionLook.DIGITS_APART in _looks(item)) is by_english
+
+
+SEALED_DATELINE_SCAN = Path(__file__).parent / "data" / "dateline_under_red_seal.jpg"  # cut from a generated letter, phone photo
+
+
+def sealed_dateline_page(seal_boxes: list[tuple[int, int, int, int]]) -> OcrPage:
+    """The letter's signature block as the page-wide pass (red erased) left it: the company's name,
+    and its dateline 2024-11-06, the red ring across its day, read 2024-11-66."""
+    words = [Word("苏州鸿运工业品供应链有限公司", (74, 76, 730, 95), 0.9), Word("2024-11-66", (524, 221, 247, 57), 0.23)]
+    return OcrPage(index=0, words=words, color=cv2.imread(str(SEALED_DATELINE_SCAN)), source="tesseract",
+                   lang="chi_sim", seal_boxes=seal_boxes)
+
+
+def test_a_dateline_under_a_red_seal_is_read_again_with_the_seals_red_erased():
+    from docintel.extract.marks import detect_seals
+
+    seals = [s.box for s in detect_seals(cv2.imread(str(SEALED_DATELINE_SCAN)))]
+    assert seals, "the premise: the seal is found"
+    page = sealed_dateline_page(seals)
+    dates = [c for c in read_page(page).candidates if c.key == "date"]
+    assert [c.value for c in dates] == ["2024-11-06"]
+    assert [c.value for c in read_page(sealed_dateline_page([])).candidates if c.key == "date"] == [], (
+        "the premise: read with the ring, no look reads the date")
+
+
+def test_a_region_is_read_with_a_seals_red_erased_only_after_every_look_with_it():
+    from docintel.ocr import region_readings
+
+    page = sealed_dateline_page([(680, 24, 388, 458)])
+    looks = (RegionLook.JOINED, RegionLook.GLYPHS_APART)
+    assert region_readings(page, (500, 200, 300, 100), looks) == [
+        (RegionLook.JOINED, False), (RegionLook.GLYPHS_APART, False), (RegionLook.JOINED, True), (RegionLook.GLYPHS_APART, True)]
+    assert region_readings(page, (20, 200, 300, 100), looks) == [(RegionLook.JOINED, False), (RegionLook.GLYPHS_APART, False)]

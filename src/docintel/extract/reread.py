@@ -14,7 +14,7 @@ from dataclasses import replace
 from docintel.extract.header import REREAD_MIN_CONFIDENCE, Candidate, UnreadValue, parse_reread
 from docintel.extract.values import digits_dropped_from, fold_width, parse_month_day
 from docintel.extract.values_vocab import ROC_YEAR_OFFSET
-from docintel.ocr import REREAD_LOOKS, RegionLook, read_page_region
+from docintel.ocr import REREAD_LOOKS, RegionLook, read_page_region, region_readings
 from docintel.ocr.layout import bounding_box, join_words
 from docintel.ocr.records import OcrPage, Word
 
@@ -36,17 +36,17 @@ _CHINESE_DATE_MARK = re.compile("[年月日]")
 def reread_values(page: OcrPage, candidates: Sequence[Candidate], unread: Sequence[UnreadValue]) -> list[Candidate]:
     """The candidates, with the fields the page shows a label for but whose value did not parse,
     or parsed from unsure digits, read again: the value's region, if need be read other ways
-    (REREAD_LOOKS), the first reading that parses clearly (parse_reread) kept, in place of the
-    doubted one. Costs a crop's OCR or a few, and only on pages where such a field is missing or
-    in doubt."""
+    (REREAD_LOOKS; then, under a seal, with its red erased: ocr.region_readings), the first
+    reading that parses clearly (parse_reread) kept, in place of the doubted one. Costs a crop's
+    OCR or a few, and only on pages where such a field is missing or in doubt."""
     out = list(candidates)
     for item in unread:
         doubted = [c for c in out if c.key == item.key and c.line == item.line and c.value == item.doubted]
         if item.doubted is None and any(c.key == item.key and c.value is not None for c in out):
             continue
         read: list[tuple[str, tuple[Word, ...]]] = [(item.raw, ())]
-        for look in _looks(item):
-            words = read_page_region(page, item.region, item.text_height, look)
+        for look, seals_erased in region_readings(page, item.region, _looks(item)):
+            words = read_page_region(page, item.region, item.text_height, look, seals_erased=seals_erased)
             read.append((join_words(words), tuple(words)))
             value = parse_reread(item.key, words)
             if value is None and item.key == "date" and item.doubted is None:

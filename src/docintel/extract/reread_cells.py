@@ -16,7 +16,7 @@ from docintel.extract.header import REREAD_MIN_CONFIDENCE
 from docintel.extract.records import LineItem, WordRef
 from docintel.extract.table import Column
 from docintel.extract.values import digits_dropped_from, number_text, parse_quantity
-from docintel.ocr import REREAD_LOOKS, read_page_region
+from docintel.ocr import REREAD_LOOKS, read_page_region, region_readings
 from docintel.ocr.layout import join_words
 from docintel.ocr.records import OcrPage
 
@@ -49,8 +49,8 @@ def reread_unchecked_quantities(page: OcrPage, columns: Sequence[Column], items:
         top = min(b[1] for b in boxes) - _ROW_MARGIN * height
         bottom = max(b[1] + b[3] for b in boxes) + _ROW_MARGIN * height
         box = (int(max(0, left)), int(max(0, top)), int(right - left), int(bottom - top))
-        for look in REREAD_LOOKS:
-            words = read_page_region(page, box, height, look)
+        for look, seals_erased in region_readings(page, box, REREAD_LOOKS):
+            words = read_page_region(page, box, height, look, seals_erased=seals_erased)
             quantity, _unit = parse_quantity(join_words(words))
             digits = [w for w in words if any(ch.isdigit() for ch in w.text)]
             if quantity is not None and digits and min(w.confidence for w in digits) >= REREAD_MIN_CONFIDENCE:

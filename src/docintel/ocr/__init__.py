@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
 from docintel.ingest.records import LoadedDocument, SourcePage
-from docintel.ocr.geometry import scaled_box
+from docintel.ocr.geometry import boxes_intersect, scaled_box
 from docintel.ocr.layout import Line, Segment, group_lines, page_text
 from docintel.ocr.preprocess import PreprocessOptions, preprocess_page
 from docintel.ocr.records import OcrPage, StepTiming, Word, reading_confidence
@@ -21,7 +22,7 @@ from docintel.settings import get_settings
 
 __all__ = [
     "AUTO_LANG", "REREAD_LOOKS", "Line", "OcrPage", "PreprocessOptions", "RegionLook", "Segment", "StepTiming", "Word",
-    "group_lines", "ocr_document", "ocr_page", "page_text", "read_page_region", "recognize",
+    "group_lines", "ocr_document", "ocr_page", "page_text", "read_page_region", "recognize", "region_readings",
 ]
 
 AUTO_LANG = "auto"
@@ -157,12 +158,14 @@ def ocr_page(source: SourcePage, lang: str, options: PreprocessOptions | None = 
 
 
 def read_page_region(
-    page: OcrPage, box: tuple[int, int, int, int], text_height: float, look: RegionLook = RegionLook.JOINED
+    page: OcrPage, box: tuple[int, int, int, int], text_height: float, look: RegionLook = RegionLook.JOINED,
+    *, seals_erased: bool = False,
 ) -> list[Word]:
     """The words in one region of a read page (its `color` coordinates), read again as one line
     (ocr/region.py) in the page's language, the way `look` says (with the rules lifted, English
     too: the Chinese models alone misread digits standing with no Chinese around them; a number's
-    digits in English alone). The time taken is added to the page's steps."""
+    digits in English alone); with seals_erased, the red of the page's seals taken out first, as
+    the page pass takes it out. The time taken is added to the page's steps."""
     if page.source != "tesseract":
         return []  # a text layer says what it says: there is nothing to read again
     lang = page.lang or FIRST_PASS
@@ -170,9 +173,25 @@ def read_page_region(
         lang = f"{lang}+{LATIN}"
     elif look is RegionLook.DIGITS_APART:
         lang = LATIN
-    words, timing = read_region(page.color, box, text_height, lang, look)
+    seals = (page.seal_boxes or ()) if seals_erased else ()
+    words, timing = read_region(page.color, box, text_height, lang, look, seals)
     page.steps.append(timing)
     return words
+
+
+def region_readings(
+    page: OcrPage, box: tuple[int, int, int, int], looks: Sequence[RegionLook]
+) -> list[tuple[RegionLook, bool]]:
+    """The ways to read a region again, in order, as (look, seals_erased): the looks, then, where a
+    seal found on the page crosses the region, the same looks with its red erased. A red ring
+    across a letter's dateline garbles every look (2024-11-06 read 2024-多), and erased it reads
+    right; but erasing leaves the JPEG fringe of the ink, which a crop's contrast stretch makes
+    blotches of (a quantity read right beside a ring was lost), so the ring goes only once the
+    looks with it have failed."""
+    readings = [(look, False) for look in looks]
+    if any(boxes_intersect(box, seal) for seal in page.seal_boxes or ()):
+        readings += [(look, True) for look in looks]
+    return readings
 
 
 def ocr_document(document: LoadedDocument, lang: str, options: PreprocessOptions | None = None) -> list[OcrPage]:

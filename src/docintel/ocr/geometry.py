@@ -39,6 +39,11 @@ class PageQuad:
     area_share: float
 
 
+def boxes_intersect(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    """Whether two (x, y, w, h) boxes share any area."""
+    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
+
+
 def scaled_box(box: tuple[int, int, int, int], factor: float) -> tuple[int, int, int, int]:
     """(x, y, w, h) of an image taken to an image `factor` times its size."""
     x, y, w, h = (int(round(v * factor)) for v in box)

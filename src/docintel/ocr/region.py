@@ -11,6 +11,7 @@ one line. Each `RegionLook` reads it another way; the caller tries them in order
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
@@ -18,6 +19,7 @@ import cv2
 import numpy as np
 
 from docintel.ocr.geometry import ink_mask, remove_rules, rule_lines
+from docintel.ocr.preprocess_color import remove_red_in_boxes
 from docintel.ocr.records import StepTiming, Word
 from docintel.ocr.tesseract import run_tesseract
 
@@ -172,10 +174,13 @@ def prepare_region(gray: np.ndarray, text_height: float, look: RegionLook) -> Pr
 
 
 def read_region(
-    color: np.ndarray, box: tuple[int, int, int, int], text_height: float, lang: str, look: RegionLook = RegionLook.JOINED
+    color: np.ndarray, box: tuple[int, int, int, int], text_height: float, lang: str, look: RegionLook = RegionLook.JOINED,
+    seal_boxes: Sequence[tuple[int, int, int, int]] = (),
 ) -> tuple[list[Word], StepTiming]:
     """The words of the text line in `box` (x, y, w, h in `color`'s coordinates) nearest its
-    middle, read as one line; their boxes are mapped back into `color`'s coordinates."""
+    middle, read as one line; their boxes are mapped back into `color`'s coordinates. Red ink
+    within `seal_boxes` is erased before reading, after the line is found: the fringe an erased
+    ring leaves would be taken for the line's first ink."""
     name = f"tesseract {lang} (region, {look.value})"
     x, y, w, h = box
     height, width = color.shape[:2]
@@ -185,6 +190,7 @@ def read_region(
     crop = color[y0:y1, x0:x1]
     gray = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY) if crop.ndim == 3 else crop
     extent = text_extent(gray, text_height, (y + h / 2) - y0)
+    gray = remove_red_in_boxes(crop, gray, [(sx - x0, sy - y0, sw, sh) for sx, sy, sw, sh in seal_boxes])
     if extent is None:
         return [], StepTiming(name, False, "no ink", 0.0)
     margin = int(MARGIN_SHARE * text_height)

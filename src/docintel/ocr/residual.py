@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
-from docintel.ocr.geometry import components, ink_mask
+from docintel.ocr.geometry import boxes_intersect, components, ink_mask
 from docintel.ocr.records import Word
 
 # Ink within this many text heights of a word already read belongs to that word.
@@ -71,7 +71,7 @@ def keep_residual_word(word: Word, read: Sequence[Word] = ()) -> bool:
     date or doubles a number's first digit."""
     if word.confidence < MIN_CONFIDENCE or not any(ch.isalnum() for ch in word.text):
         return False
-    return not any(_intersects(word.box, other.box) and _reads_again(word, other) for other in read)
+    return not any(boxes_intersect(word.box, other.box) and _reads_again(word, other) for other in read)
 
 
 def _reads_again(word: Word, other: Word) -> bool:
@@ -81,7 +81,3 @@ def _reads_again(word: Word, other: Word) -> bool:
     if word.cx < other.cx:
         return other.text.startswith(word.text)
     return other.text.endswith(word.text)
-
-
-def _intersects(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
-    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
