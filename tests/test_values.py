@@ -182,6 +182,8 @@ def test_parse_date_other_values(text, expected):
         "32/01/2024",
         "1985-03-15",
         "24年3月15日",  # a two-digit year that is not ROC
+        "2124-03-15",  # past any year a form carries, and no 0 read as another digit in it
+        "3024-03-15",  # only a second digit read for a 0 is put back
         "40.03.15",
         "SO20240315",  # inside an order number
         "单号 202403150",
@@ -495,6 +497,8 @@ def test_marks_read_twice_say_the_date_was_written_over_the_forms_own():
         ("日期: 2024/05//22", dt.date(2024, 5, 22)),
         ("xB骨: 202408.23", dt.date(2024, 8, 23)),  # the first separator lost (开票日期: 2024-08-23)
         ("出 貨 日 期: 2024710/29", dt.date(2024, 10, 29)),  # the first slash read as a 7
+        ("2624.8.15", dt.date(2024, 8, 15)),  # a dot-matrix 0 of the year read as 6
+        ("2924年3月1日", dt.date(2024, 3, 1)),
     ],
 )
 def test_parse_date_reads_through_the_commonest_misreadings_of_its_digits_and_separators(text, expected):

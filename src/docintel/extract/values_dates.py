@@ -17,6 +17,7 @@ from docintel.extract.values_vocab import (
     ROC_YEAR_MAX,
     ROC_YEAR_MIN,
     ROC_YEAR_OFFSET,
+    YEAR_ZERO_READ_AS,
 )
 
 _TEN = "十"
@@ -268,9 +269,19 @@ def _make_date(year: int | None, month: int | None, day: int | None, roc_marked:
         if not (roc_marked or ROC_YEAR_MIN <= year <= ROC_YEAR_MAX):
             return None
         year += ROC_YEAR_OFFSET
+    year = _zero_put_back(year)
     if not DATE_YEAR_MIN <= year <= DATE_YEAR_MAX:
         return None
     try:
         return dt.date(year, month, day)
     except ValueError:
         return None
+
+
+def _zero_put_back(year: int) -> int:
+    """A four-digit year past any a form carries whose second digit is what a 0 is misread as
+    (2624, 2924): the year with its 0 put back. No other year is changed."""
+    digits = str(year)
+    if len(digits) != 4 or year <= DATE_YEAR_MAX or digits[1] not in YEAR_ZERO_READ_AS:
+        return year
+    return int(digits[0] + "0" + digits[2:])

@@ -75,6 +75,9 @@ MONTH_NAMES = {
 
 DATE_YEAR_MIN = 1990
 DATE_YEAR_MAX = 2100
+# What a year's 0 is read as by the Chinese models in dot-matrix print (2624.8.15 for 2024.8.15):
+# a year beyond DATE_YEAR_MAX with one of these second is read with a 0 there.
+YEAR_ZERO_READ_AS = "689"
 
 # Taiwan forms count years from 1912 (民國元年); 民國113年 = 2024.
 ROC_YEAR_OFFSET = 1911
