@@ -297,3 +297,32 @@ def test_a_faint_stamps_outline_in_an_empty_field_of_a_150_dpi_scan_is_not_a_sig
     assert not detect_handwriting(_scanned_at_150_dpi(img), SIGN_REGION).present
     scribble(img, BLUE_PEN, seed=2)
     assert detect_handwriting(_scanned_at_150_dpi(img), SIGN_REGION).present
+
+
+@pytest.mark.parametrize(("scan", "region"), [
+    # Cut from generated receipts (seeds 909 and 1313), 300 px of page around the field: a carbon
+    # copy's signature on a grey phone photo and on a grey scan, only its darkest bits left as ink.
+    ("faint_carbon_signature_grey_photo.png", (300, 300, 702, 284)),
+    ("faint_carbon_signature_grey_scan.png", (300, 300, 471, 189)),
+])
+def test_a_faint_signatures_fragments_together_are_a_signature(scan, region):
+    from docintel.extract.marks_handwriting import HAND_MIN_EXTENT
+
+    found = detect_handwriting(cv2.imread(str(DATA / scan)), region)
+    assert found.present
+    x, y, w, h = found.box
+    assert max(w, h) >= HAND_MIN_EXTENT * 30  # the fragments' cluster, not one of them
+
+
+def test_fragments_of_a_row_of_print_are_no_signature_but_scattered_ones_are():
+    from docintel.extract.marks_handwriting import _fragment_clusters
+
+    text_h = 38.0
+    # ¥2962.10 read too unsurely to be masked as print: its glyphs' tops and heights alike.
+    digits = np.array([[68 + 23 * i, 29, 21, 35, 300] for i in range(7)])
+    assert _fragment_clusters(digits, (300, 600), text_h) == []
+    # A carbon copy's name: pieces of every size, at every height.
+    pieces = np.array([[175, 107, 10, 11, 80], [200, 115, 14, 18, 110], [170, 133, 16, 17, 190],
+                       [134, 138, 12, 21, 114], [209, 138, 8, 8, 60], [192, 168, 21, 6, 79]])
+    assert len(_fragment_clusters(pieces, (300, 600), text_h)) == 1
+    assert _fragment_clusters(pieces[:4], (300, 600), text_h) == []  # too few to go by
