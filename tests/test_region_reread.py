@@ -379,3 +379,49 @@ def test_a_region_is_read_with_a_seals_red_erased_only_after_every_look_with_it(
     assert region_readings(page, (500, 200, 300, 100), looks) == [
         (RegionLook.JOINED, False), (RegionLook.GLYPHS_APART, False), (RegionLook.JOINED, True), (RegionLook.GLYPHS_APART, True)]
     assert region_readings(page, (20, 200, 300, 100), looks) == [(RegionLook.JOINED, False), (RegionLook.GLYPHS_APART, False)]
+
+
+RULED_QUANTITIES_SCAN = Path(__file__).parent / "data" / "ruled_quantities_on_column_rule.jpg"  # cut from a generated 200 dpi receipt
+
+
+def test_a_quantity_printed_onto_its_column_rule_is_read_again_between_the_columns_rules():
+    """A ruled dot-matrix table whose print slipped right: each quantity's last digit sits on the
+    column's right rule, and the page read 500 as 50, 4.282 as 4.28, 140 as 4. The cell is cut at
+    the column's left rule (the unit column's glyphs stand past its header label), and the rule
+    through the digit is lifted with the digit's strokes kept."""
+    from docintel.extract.records import LineItem, WordRef
+    from docintel.extract.reread_cells import reread_unchecked_quantities
+    from docintel.extract.table import Column
+
+    page = OcrPage(index=0, words=[], color=cv2.imread(str(RULED_QUANTITIES_SCAN)), source="tesseract", lang="chi_sim")
+    columns = [Column("unit", 142, 223), Column("quantity", 436, 517), Column("remark", 788, 870)]
+    read = [("电缆", 50.0, (605, 30, 61, 32)), ("等边角钢", 4.28, (562, 107, 104, 34)), ("矿泉水", 4.0, (607, 576, 58, 30))]
+    items = [LineItem(product=name, quantity=quantity, sources=[WordRef(page=0, box=box)]) for name, quantity, box in read]
+    reread_unchecked_quantities(page, columns, items)
+    assert [i.quantity for i in items] == [500.0, 4.282, 140.0]
+
+
+@pytest.mark.parametrize(("read", "clear"), [
+    ("500", True), ("4.282", True), ("12箱", True), ("160|", True),  # a cell border's bar beside it
+    ("4.2时", False),  # 82 and the rule through the 2 read as one character
+    ("2咱", False), ("50 )", False),  # a 0 on the rule read as a bracket
+    ("1 2", False),
+])
+def test_a_cells_second_reading_is_a_quantity_only_when_it_shows_nothing_else(read, clear):
+    from docintel.extract.reread_cells import _clearly_a_quantity
+
+    words = [Word(text, (10 * i, 0, 10, 10), 0.9) for i, text in enumerate(read.split(" "))]
+    assert _clearly_a_quantity(words) is clear
+
+
+def test_a_column_rule_through_a_line_crop_is_found_and_lifted_where_no_glyph_crosses_it():
+    from docintel.ocr.region import lift_rules, vertical_rule_columns
+
+    crop = np.full((60, 200), 235, np.uint8)
+    crop[:, 120:123] = 30  # the column's rule, the crop's whole height: shorter than a rule must be
+    cv2.putText(crop, "0", (105, 45), cv2.FONT_HERSHEY_SIMPLEX, 1.2, 30, 3)  # a 0 printed onto it
+    assert [(start, end) for start, end in vertical_rule_columns(crop, 36)] == [(119, 124)]
+    lifted = lift_rules(crop, 36)
+    assert lifted[2, 121] > 200 and lifted[57, 121] > 200  # the rule above and below the 0: paper
+    zero = crop[12:48, 100:135] < 128
+    assert (lifted[12:48, 100:135] < 128).sum() >= 0.8 * zero.sum() - 3 * 36  # the 0's strokes kept

@@ -9,21 +9,34 @@ OCR per such line.
 
 from __future__ import annotations
 
+import re
 import statistics
 from collections.abc import Sequence
 
 from docintel.extract.header import REREAD_MIN_CONFIDENCE
 from docintel.extract.records import LineItem, WordRef
-from docintel.extract.table import Column
+from docintel.extract.table import Column, tidy_cell
 from docintel.extract.values import digits_dropped_from, number_text, parse_quantity
-from docintel.ocr import REREAD_LOOKS, read_page_region, region_readings
+from docintel.extract.values_vocab import QUANTITY_UNITS
+from docintel.ocr import REREAD_LOOKS, column_rules, read_page_region, region_readings
 from docintel.ocr.layout import join_words
-from docintel.ocr.records import OcrPage
+from docintel.ocr.records import OcrPage, Word
 
 # A column at the table's edge reaches this many text heights past its header label.
 _EDGE_REACH = 3.0
 # The cell takes in this share of a text height above and below the row's words.
 _ROW_MARGIN = 0.3
+# A cell's quantity read clearly: digits and separators, a known unit after them at most, once a
+# cell border's debris is off its ends (160|). A digit printed onto the column's rule is read with
+# it as one character (82| as 时, 0| as 咱).
+_QUANTITY_READING = re.compile(r"[0-9][0-9.,]*(?:" + "|".join(map(re.escape, sorted(QUANTITY_UNITS, key=len, reverse=True))) + ")?")
+
+
+def _clearly_a_quantity(words: Sequence[Word]) -> bool:
+    """Whether a cell read again shows a quantity and nothing else, its digits read clearly."""
+    digits = [w for w in words if any(ch.isdigit() for ch in w.text)]
+    return (all(w.confidence >= REREAD_MIN_CONFIDENCE for w in digits)
+            and _QUANTITY_READING.fullmatch(tidy_cell(join_words(words))) is not None)
 
 
 def reread_unchecked_quantities(page: OcrPage, columns: Sequence[Column], items: Sequence[LineItem]) -> None:
@@ -49,11 +62,16 @@ def reread_unchecked_quantities(page: OcrPage, columns: Sequence[Column], items:
         top = min(b[1] for b in boxes) - _ROW_MARGIN * height
         bottom = max(b[1] + b[3] for b in boxes) + _ROW_MARGIN * height
         box = (int(max(0, left)), int(max(0, top)), int(right - left), int(bottom - top))
+        # The left neighbour's glyphs may stand past its header label: the cell starts at the
+        # column's own rule where the table has one.
+        rules = [end for start, end in column_rules(page, box, height) if end <= column.left]
+        if rules:
+            box = (rules[-1], box[1], box[0] + box[2] - rules[-1], box[3])
         for look, seals_erased in region_readings(page, box, REREAD_LOOKS):
             words = read_page_region(page, box, height, look, seals_erased=seals_erased)
             quantity, _unit = parse_quantity(join_words(words))
             digits = [w for w in words if any(ch.isdigit() for ch in w.text)]
-            if quantity is not None and digits and min(w.confidence for w in digits) >= REREAD_MIN_CONFIDENCE:
+            if quantity is not None and digits and _clearly_a_quantity(words):
                 if item.quantity is not None and not digits_dropped_from(number_text(item.quantity), number_text(quantity)):
                     break
                 item.quantity = quantity

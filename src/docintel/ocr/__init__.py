@@ -13,7 +13,7 @@ from docintel.ocr.geometry import boxes_intersect, scaled_box
 from docintel.ocr.layout import Line, Segment, group_lines, page_text
 from docintel.ocr.preprocess import PreprocessOptions, preprocess_page
 from docintel.ocr.records import OcrPage, StepTiming, Word, reading_confidence
-from docintel.ocr.region import REREAD_LOOKS, RegionLook, read_region
+from docintel.ocr.region import REREAD_LOOKS, RegionLook, read_region, vertical_rule_columns
 from docintel.ocr.residual import keep_residual_word, residual_image, unread_regions
 from docintel.ocr.sample import PageSample, SampleScript, sample_page
 from docintel.ocr.script import han_variant, latin_script
@@ -22,7 +22,8 @@ from docintel.settings import get_settings
 
 __all__ = [
     "AUTO_LANG", "REREAD_LOOKS", "Line", "OcrPage", "PreprocessOptions", "RegionLook", "Segment", "StepTiming", "Word",
-    "group_lines", "ocr_document", "ocr_page", "page_text", "read_page_region", "recognize", "region_readings",
+    "column_rules", "group_lines", "ocr_document", "ocr_page", "page_text", "read_page_region", "recognize",
+    "region_readings",
 ]
 
 AUTO_LANG = "auto"
@@ -177,6 +178,16 @@ def read_page_region(
     words, timing = read_region(page.color, box, text_height, lang, look, seals)
     page.steps.append(timing)
     return words
+
+
+def column_rules(page: OcrPage, box: tuple[int, int, int, int], text_height: float) -> list[tuple[int, int]]:
+    """The [start, end) x (on `color`) of each column rule crossing a region one text line tall."""
+    x, y, w, h = box
+    crop = page.color[max(0, y):y + h, max(0, x):x + w]
+    if crop.size == 0:
+        return []
+    gray = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY) if crop.ndim == 3 else crop
+    return [(max(0, x) + start, max(0, x) + end) for start, end in vertical_rule_columns(gray, text_height)]
 
 
 def region_readings(

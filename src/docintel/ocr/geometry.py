@@ -66,10 +66,10 @@ def ink_mask(gray: np.ndarray) -> np.ndarray:
 
 def rule_lines(mask: np.ndarray, min_len: int) -> np.ndarray:
     """Long horizontal/vertical runs of ink (table rules, underscores, box edges); no glyph is that long."""
-    return cv2.bitwise_or(_opened_by_line(mask, min_len, horizontal=True), _opened_by_line(mask, min_len, horizontal=False))
+    return cv2.bitwise_or(opened_by_line(mask, min_len, horizontal=True), opened_by_line(mask, min_len, horizontal=False))
 
 
-def _opened_by_line(mask: np.ndarray, length: int, *, horizontal: bool) -> np.ndarray:
+def opened_by_line(mask: np.ndarray, length: int, *, horizontal: bool) -> np.ndarray:
     """cv2.morphologyEx(mask, MORPH_OPEN, a 1-pixel line of `length`), the same pixels, faster.
 
     The opening's dilation is done only on the rows (columns) its erosion left ink in: a line

@@ -18,7 +18,7 @@ from enum import Enum
 import cv2
 import numpy as np
 
-from docintel.ocr.geometry import ink_mask, remove_rules, rule_lines
+from docintel.ocr.geometry import ink_mask, opened_by_line
 from docintel.ocr.preprocess_color import remove_red_in_boxes
 from docintel.ocr.records import StepTiming, Word
 from docintel.ocr.tesseract import run_tesseract
@@ -51,6 +51,9 @@ PAPER_PERCENTILE = 60
 RULE_TEXT_HEIGHTS = 3.0
 # A rule at most this share of the text height thick is bridged where a stroke crosses it.
 STROKE_BRIDGE_SHARE = 0.25
+# A crop of one line is shorter than a rule must be long: a vertical run of ink through this share
+# of its height is a table's column rule (no glyph of the line reaches past its margins).
+CROSSING_RULE_SHARE = 0.9
 # Blank columns added after each glyph when glyphs are set apart, as a share of the read text height.
 GLYPH_GAP_SHARE = 0.5
 
@@ -94,7 +97,8 @@ def text_extent(gray: np.ndarray, text_height: float, center_y: float) -> tuple[
     """The text line nearest center_y in a crop, from its first ink to the first wide gap:
     (x0, y0, x1, y1), or None when the crop holds no text. Rules are left out of the measure, and
     so are columns and rows with only a few pixels of ink (a broken underline, a smudge)."""
-    glyphs = remove_rules(ink_mask(gray), max(3, int(RULE_TEXT_HEIGHTS * text_height)))
+    mask = ink_mask(gray)
+    glyphs = cv2.subtract(mask, _line_rules(mask, text_height))
     join = max(1, int(JOIN_MASK_SHARE * text_height))
     glyphs = cv2.dilate(glyphs, np.ones((join, join), np.uint8)) > 0
     least = max(1, int(MIN_INK_SHARE * text_height))
@@ -117,14 +121,38 @@ def lift_rules(gray: np.ndarray, text_height: float) -> np.ndarray:
     just above and just below a rule pixel is a stroke running through it, and stays. (The
     page-wide erasure takes the crossing strokes too, which cuts print that sits on its underline.)"""
     mask = ink_mask(gray)
-    rules = rule_lines(mask, max(3, int(RULE_TEXT_HEIGHTS * text_height)))
-    if not rules.any():
+    length = max(3, int(RULE_TEXT_HEIGHTS * text_height))
+    across = opened_by_line(mask, length, horizontal=True)
+    down = cv2.subtract(_line_rules(mask, text_height), across)
+    if not across.any() and not down.any():
         return gray
     reach = max(3, int(STROKE_BRIDGE_SHARE * text_height)) | 1
-    strokes = cv2.morphologyEx(cv2.subtract(mask, rules), cv2.MORPH_CLOSE, np.ones((reach, 1), np.uint8))
+    glyphs = cv2.subtract(mask, cv2.bitwise_or(across, down))
+    # A stroke through a rule runs across it: up and down through a horizontal one, sideways
+    # through a column's (a dot-matrix 0 printed onto the rule right of its cell).
+    crossing = cv2.bitwise_or(
+        cv2.bitwise_and(across, cv2.morphologyEx(glyphs, cv2.MORPH_CLOSE, np.ones((reach, 1), np.uint8))),
+        cv2.bitwise_and(down, cv2.morphologyEx(glyphs, cv2.MORPH_CLOSE, np.ones((1, reach), np.uint8))))
     out = gray.copy()
-    out[(rules > 0) & (strokes == 0)] = int(np.percentile(gray, PAPER_PERCENTILE))
+    out[(cv2.bitwise_or(across, down) > 0) & (crossing == 0)] = int(np.percentile(gray, PAPER_PERCENTILE))
     return out
+
+
+def vertical_rule_columns(gray: np.ndarray, text_height: float) -> list[tuple[int, int]]:
+    """The [start, end) columns of each vertical rule in a crop of one text line, left to right,
+    with the ink's fringe (the rule as ink_mask finds it, grown by a pixel)."""
+    mask = ink_mask(gray)
+    down = max(3, min(int(RULE_TEXT_HEIGHTS * text_height), int(CROSSING_RULE_SHARE * mask.shape[0])))
+    present = cv2.dilate(opened_by_line(mask, down, horizontal=False), np.ones((1, 3), np.uint8)).any(axis=0)
+    return _runs(present, 1)
+
+
+def _line_rules(mask: np.ndarray, text_height: float) -> np.ndarray:
+    """The rules in a crop of one text line: runs of ink RULE_TEXT_HEIGHTS long, and vertical ones
+    through CROSSING_RULE_SHARE of the crop's height."""
+    length = max(3, int(RULE_TEXT_HEIGHTS * text_height))
+    down = max(3, min(length, int(CROSSING_RULE_SHARE * mask.shape[0])))
+    return cv2.bitwise_or(opened_by_line(mask, length, horizontal=True), opened_by_line(mask, down, horizontal=False))
 
 
 def glyphs_apart(binary: np.ndarray, gap: int) -> tuple[np.ndarray, np.ndarray]:
