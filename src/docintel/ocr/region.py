@@ -121,9 +121,8 @@ def lift_rules(gray: np.ndarray, text_height: float) -> np.ndarray:
     just above and just below a rule pixel is a stroke running through it, and stays. (The
     page-wide erasure takes the crossing strokes too, which cuts print that sits on its underline.)"""
     mask = ink_mask(gray)
-    length = max(3, int(RULE_TEXT_HEIGHTS * text_height))
-    across = opened_by_line(mask, length, horizontal=True)
-    down = cv2.subtract(_line_rules(mask, text_height), across)
+    across = opened_by_line(mask, max(3, int(RULE_TEXT_HEIGHTS * text_height)), horizontal=True)
+    down = cv2.subtract(_column_rules(mask, text_height), across)
     if not across.any() and not down.any():
         return gray
     reach = max(3, int(STROKE_BRIDGE_SHARE * text_height)) | 1
@@ -141,18 +140,21 @@ def lift_rules(gray: np.ndarray, text_height: float) -> np.ndarray:
 def vertical_rule_columns(gray: np.ndarray, text_height: float) -> list[tuple[int, int]]:
     """The [start, end) columns of each vertical rule in a crop of one text line, left to right,
     with the ink's fringe (the rule as ink_mask finds it, grown by a pixel)."""
-    mask = ink_mask(gray)
-    down = max(3, min(int(RULE_TEXT_HEIGHTS * text_height), int(CROSSING_RULE_SHARE * mask.shape[0])))
-    present = cv2.dilate(opened_by_line(mask, down, horizontal=False), np.ones((1, 3), np.uint8)).any(axis=0)
+    present = cv2.dilate(_column_rules(ink_mask(gray), text_height), np.ones((1, 3), np.uint8)).any(axis=0)
     return _runs(present, 1)
 
 
 def _line_rules(mask: np.ndarray, text_height: float) -> np.ndarray:
-    """The rules in a crop of one text line: runs of ink RULE_TEXT_HEIGHTS long, and vertical ones
-    through CROSSING_RULE_SHARE of the crop's height."""
-    length = max(3, int(RULE_TEXT_HEIGHTS * text_height))
-    down = max(3, min(length, int(CROSSING_RULE_SHARE * mask.shape[0])))
-    return cv2.bitwise_or(opened_by_line(mask, length, horizontal=True), opened_by_line(mask, down, horizontal=False))
+    """The rules in a crop of one text line: runs of ink RULE_TEXT_HEIGHTS long, and the column
+    rules crossing it (_column_rules)."""
+    across = opened_by_line(mask, max(3, int(RULE_TEXT_HEIGHTS * text_height)), horizontal=True)
+    return cv2.bitwise_or(across, _column_rules(mask, text_height))
+
+
+def _column_rules(mask: np.ndarray, text_height: float) -> np.ndarray:
+    """Vertical runs of ink RULE_TEXT_HEIGHTS long or through CROSSING_RULE_SHARE of the crop's height."""
+    length = max(3, min(int(RULE_TEXT_HEIGHTS * text_height), int(CROSSING_RULE_SHARE * mask.shape[0])))
+    return opened_by_line(mask, length, horizontal=False)
 
 
 def glyphs_apart(binary: np.ndarray, gap: int) -> tuple[np.ndarray, np.ndarray]:
@@ -218,9 +220,9 @@ def read_region(
     crop = color[y0:y1, x0:x1]
     gray = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY) if crop.ndim == 3 else crop
     extent = text_extent(gray, text_height, (y + h / 2) - y0)
-    gray = remove_red_in_boxes(crop, gray, [(sx - x0, sy - y0, sw, sh) for sx, sy, sw, sh in seal_boxes])
     if extent is None:
         return [], StepTiming(name, False, "no ink", 0.0)
+    gray = remove_red_in_boxes(crop, gray, [(sx - x0, sy - y0, sw, sh) for sx, sy, sw, sh in seal_boxes])
     margin = int(MARGIN_SHARE * text_height)
     ex0, ey0 = max(0, extent[0] - margin), max(0, extent[1] - margin)
     ex1, ey1 = min(gray.shape[1], extent[2] + margin), min(gray.shape[0], extent[3] + margin)
