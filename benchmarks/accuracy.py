@@ -117,7 +117,7 @@ def score(folder: Path, workers: int | None, report: Path | None, orders: Path |
             snapped.add(truth, with_names)
             # What ingest stores: the names snapped, matched to the book, what matching proved misread put right.
             kept = with_names.model_copy(deep=True)
-            apply_match_repairs(kept, match_to_orders(kept, book))
+            apply_match_repairs(kept, match_to_orders(kept, book), lexicon)
             stored.add(truth, kept)
     elapsed = time.perf_counter() - started
     total = len(truths)

@@ -643,6 +643,27 @@ def test_a_customer_in_doubt_is_written_as_the_order_names_it_when_look_alikes_f
     assert (document.customer, document.readings["customer"]) == ("成都宏发装饰工程有限公司", "成都安败苇饰工程有限公司")
 
 
+@pytest.mark.parametrize(("read", "stored"), [
+    # 顺昌食品 put in over 磊电: 无钢顺昌食品有限公司 is a slip of the firm's full name in the book.
+    ("无钢磊电食品有限公司", "无锡顺昌食品有限公司"),
+    # Printed with a real city the book's full names do not carry: another branch, left as put in.
+    ("杭州磊电食品有限公司", "杭州顺昌食品有限公司"),
+])
+def test_a_firm_its_order_names_by_an_abbreviation_is_written_as_the_rest_of_the_book_writes_it_in_full(read, stored):
+    from docintel.extract.lexicon import Lexicon
+    from docintel.match.config import match_config
+
+    names = ["顺昌食品", "无锡顺昌食品有限公司", "广州恒达五金有限公司"]
+    lexicon = Lexicon.of(names, []).with_places(match_config().cities)
+    book = MemoryOrderBook([_order("PO-2024-0315", "顺昌食品", D, HENGDA, 1)])
+    document = _doc(order_no="PO-2024-0315", customer=read, confidence={"customer": 0.5})
+    apply_match_repairs(document, match_to_orders(document, book), lexicon)
+    assert (document.customer, document.readings["customer"]) == (stored, read)
+    without = _doc(order_no="PO-2024-0315", customer=read, confidence={"customer": 0.5})
+    apply_match_repairs(without, match_to_orders(without, book))
+    assert without.customer == read.replace("磊电", "顺昌")  # no lexicon: the abbreviation put in alone
+
+
 @pytest.mark.parametrize("order_no", ["PO-2024-0315", "P0-2024-O315"])
 def test_a_customer_in_doubt_printed_with_another_real_city_than_the_orders_is_another_firm(order_no):
     # 天津百川建材 on an order of the book's 佛山百川建材: read in doubt or not, a real city printed

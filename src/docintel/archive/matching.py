@@ -162,6 +162,7 @@ def match_and_flag(
     """
     from docintel.flags import evaluate_flags
     from docintel.match import SqlOrderBook, apply_match_repairs, match_to_orders
+    from docintel.orders.lexicon import stored_lexicon
 
     aliased = with_customer_alias(session, extracted)
     if aliased is not extracted:
@@ -169,7 +170,7 @@ def match_and_flag(
         apply_extracted(document, extracted)
     if result is None:
         result = match_to_orders(extracted, SqlOrderBook(session))
-    if apply_match_repairs(extracted, result):
+    if apply_match_repairs(extracted, result, stored_lexicon(session)):
         apply_extracted(document, extracted)
     order_id = session.scalar(select(Order.id).where(Order.order_no == result.order_no)) if result.order_no else None
     match = _persist_match(session, document, order_id, result) if order_id is not None else None

@@ -22,6 +22,7 @@ from docintel.match.matcher import match_to_orders
 from docintel.match.repairs import apply_match_repairs
 from docintel.match.records import MatchResult, OrderLineView, OrderView
 from docintel.orders.importer import read_order_book
+from docintel.orders.lexicon import order_book_lexicon
 from docintel.samples.truth import load_truth
 
 
@@ -142,6 +143,7 @@ def evaluate_samples(
     """
     samples_dir = Path(samples_dir)
     book = load_order_book(samples_dir / "orders.csv")
+    lexicon = order_book_lexicon(samples_dir / "orders.csv")
     covered: dict[str, set[int]] = defaultdict(set)
     scores = FlagScores()
     for path in sorted(samples_dir.glob("[0-9][0-9][0-9][0-9]_*.json")):
@@ -154,7 +156,7 @@ def evaluate_samples(
             doc = truth_as_extracted(truth)
         match = match_to_orders(doc, book)
         # As the archive stores it (archive/matching.py): what matching proved misread put right.
-        apply_match_repairs(doc, match)
+        apply_match_repairs(doc, match, lexicon)
         flags = evaluate_flags(doc, match, covered.get(match.order_no or "", set()))
         if match.order_no and doc.doc_type == "signoff_receipt" and doc.signature_present:
             covered[match.order_no].update(a.order_line_id for a in match.lines if a.item_index is not None and a.order_line_id)

@@ -23,22 +23,31 @@ from dataclasses import replace
 
 from rapidfuzz.distance import Levenshtein
 
-from docintel.extract.lexicon import name_key
+from docintel.extract.lexicon import Lexicon, name_key
 from docintel.extract.records import ExtractedDocument
 from docintel.extract.values import number_text, parse_month_day
 from docintel.flags.codes import flag_rules
 from docintel.match.config import match_config
-from docintel.match.customers import abbreviation_put_in, book_spelling_for, customer_similarity, other_city, written_in_full
+from docintel.match.customers import (
+    abbreviation_put_in,
+    book_spelling_for,
+    customer_key,
+    customer_similarity,
+    other_city,
+    written_in_full,
+)
 from docintel.match.items import prices_agree, quantities_agree
 from docintel.match.matcher import document_date
 from docintel.match.numbers import confusable_key, number_key
 from docintel.match.records import LineAlignment, MatchResult
 
 
-def apply_match_repairs(document: ExtractedDocument, result: MatchResult) -> bool:
+def apply_match_repairs(document: ExtractedDocument, result: MatchResult, lexicon: Lexicon | None = None) -> bool:
     """Put right in `document` (in place) what `result` found misread; whether anything changed.
     A unit price put right is put right in `result`'s line alignment too, and a customer put right
-    in its customer score (a CUSTOMER_MISMATCH judged on the misreading would be no finding)."""
+    in its customer score (a CUSTOMER_MISMATCH judged on the misreading would be no finding).
+    `lexicon` (the book's names, extract.lexicon) gives the full name of a firm its order names by
+    an abbreviation."""
     changed = False
     read_customer = document.customer
     looked_alike = result.method == "order_no_fuzzy" and result.order_no and document.order_no and document.order_no != result.order_no
@@ -55,6 +64,10 @@ def apply_match_repairs(document: ExtractedDocument, result: MatchResult) -> boo
         # order's name stands where the reading is that name misread, as far as the book writes it.
         document.readings.setdefault("customer", document.customer or "")
         document.customer = put_in
+        if known := _known_firm(put_in, result.order_customer, lexicon):
+            # All of it a known name now, as sure as its likeness to it (as extract.lexicon snaps).
+            document.customer = known[0]
+            document.confidence["customer"] = max(document.confidence.get("customer", 0.0), known[1])
         changed = True
     if (result.order_no and not result.ambiguous and result.method in _BY_NUMBER and not document.customer
             and written_in_full(result.order_customer)):
@@ -130,6 +143,19 @@ def _book_name_over(reading: str | None, book_name: str | None) -> str | None:
     if written_in_full(book_name):
         return book_name
     return abbreviation_put_in(reading, book_name)
+
+
+def _known_firm(name: str, order_customer: str | None, lexicon: Lexicon | None) -> tuple[str, float] | None:
+    """(name, likeness): the name the rest of the book writes in full for the firm its order names
+    by an abbreviation, where `name` (the abbreviation put into the reading) is that full name with a
+    slip: 无钢顺昌食品有限公司 on an order of 顺昌食品 is 无锡顺昌食品有限公司, the city misread. Only the
+    order's own firm (the same customer key), and never over a real place printed (Lexicon.places)."""
+    if lexicon is None:
+        return None
+    snapped = lexicon.customers.snap(name, lexicon.places, firm=True)
+    if snapped is None or customer_key(snapped[0]) != customer_key(order_customer):
+        return None
+    return snapped
 
 
 def _found_by_goods(result: MatchResult) -> bool:
