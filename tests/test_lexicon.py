@@ -349,3 +349,24 @@ def test_a_name_snapped_on_a_page_printed_traditional_is_written_traditional() -
     again = LineItem(product="尼态束鱼带", spec="4X200mm", quantity=80)
     simplified = apply_lexicon(ExtractedDocument(file="x.jpg", text="上海恒达 签收单 产品名称", items=[again]), lexicon)
     assert simplified.items[0].product == "尼龙束线带"
+
+
+def test_an_order_number_whose_prefix_was_misread_gets_the_books_prefix_for_numbers_so_shaped() -> None:
+    from docintel.match import confusable_key
+
+    book = ["CG-2405-111", "CG-2409-164", "PO-2024-052851", "HT24020873"]
+    lexicon = Lexicon().with_order_numbers(((confusable_key(n), n) for n in book), confusable_key)
+    # CG read 06, 6 or GQ6 (C lost, G read as 6); the number need not be in the book.
+    for read in ("06-2405-581", "6-2405-581", "GQ6-2405-581"):
+        document = apply_lexicon(ExtractedDocument(file="x.jpg", order_no=read), lexicon)
+        assert (document.order_no, document.readings) == ("CG-2405-581", {"order_no": read})
+    for read in (
+        "PG-2024-0501551",  # the shape of none of the book's numbers
+        "6-204-432",        # digits lost: no longer the shape
+        "X-2405-581",       # X is no look-alike of CG's G
+        "24-2405-581",
+    ):
+        assert apply_lexicon(ExtractedDocument(file="x.jpg", order_no=read), lexicon).order_no == read
+    # Two prefixes number alike: which one was printed is not known.
+    both = Lexicon().with_order_numbers(((confusable_key(n), n) for n in ["CG-2405-111", "HG-2405-112"]), confusable_key)
+    assert apply_lexicon(ExtractedDocument(file="x.jpg", order_no="6-2405-581"), both).order_no == "6-2405-581"

@@ -21,6 +21,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from docintel.chinese import in_simplified, is_simplified, is_traditional, to_simplified, traditional_char
+from docintel.extract.number_shapes import number_shapes, prefix_put_back
 from docintel.extract.records import ExtractedDocument
 
 # Edits forgiven per character of the name's key: one in a customer name of 3–11 characters, two
@@ -303,6 +304,8 @@ class Lexicon:
     bare_order_numbers: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # Place names that open company names (杭州, 佛山…), as keys: printed ones are never "put right".
     places: tuple[str, ...] = ()
+    # The book's order-number prefixes by the shape of the digits after them (number_shapes.py).
+    number_shapes: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, customers: Iterable[str | None], product_specs: Iterable[tuple[str | None, str | None]]) -> Lexicon:
@@ -325,6 +328,7 @@ class Lexicon:
 
     def with_order_numbers(self, numbers: Iterable[tuple[str | None, str]], key: Callable[[str], str | None]) -> Lexicon:
         """This lexicon with order numbers: (look-alike key, number) pairs and the key function."""
+        numbers = list(numbers)
         by_key: dict[str, set[str]] = {}
         by_bare_key: dict[str, set[str]] = {}
         for number_key, number in numbers:
@@ -333,7 +337,8 @@ class Lexicon:
             if (bare := _after_letter_prefix(number)) and (bare_key := key(bare)):
                 by_bare_key.setdefault(bare_key, set()).add(number)
         return replace(self, order_numbers={k: tuple(sorted(v)) for k, v in by_key.items()}, order_key=key,
-                       bare_order_numbers={k: tuple(sorted(v)) for k, v in by_bare_key.items()})
+                       bare_order_numbers={k: tuple(sorted(v)) for k, v in by_bare_key.items()},
+                       number_shapes=number_shapes(number for _, number in numbers))
 
     def with_places(self, places: Iterable[str]) -> Lexicon:
         keys = {name_key(p) for p in places}
@@ -437,6 +442,8 @@ def apply_lexicon(document: ExtractedDocument, lexicon: Lexicon) -> ExtractedDoc
     the similarity to the known name, and the text as read goes into `readings`.
     """
     known = lexicon.known_order_number(document.order_no)
+    if not known and lexicon.order_key is not None:
+        known = prefix_put_back(document.order_no, lexicon.number_shapes, lexicon.order_key)
     if known and document.order_no and known != document.order_no:
         document.readings["order_no"] = document.order_no
         document.order_no = known
