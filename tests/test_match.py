@@ -394,6 +394,21 @@ def test_a_customer_not_read_is_the_orders_its_number_names_where_the_book_write
     assert result.method not in ("order_no", "order_no_fuzzy") and goods.customer is None
 
 
+def test_a_customer_not_read_of_an_order_named_by_abbreviation_is_the_one_full_name_in_the_book_holding_it():
+    from docintel.extract.lexicon import Lexicon
+
+    book = MemoryOrderBook([_order("PO-2024-0315", "无锡汇通机械", D, HENGDA, 1)])
+    names = ["无锡汇通机械", "无锡汇通机械制造有限公司", "成都汇通机电设备经营部"]
+    doc = _doc(order_no="PO-2024-0315", customer=None)
+    apply_match_repairs(doc, match_to_orders(doc, book), Lexicon.of(names, []))
+    assert (doc.customer, doc.readings["customer"]) == ("无锡汇通机械制造有限公司", "")
+    # Two full names hold the abbreviation: whose slip this is, the book does not say.
+    twins = Lexicon.of([*names, "无锡汇通机械设备商行"], [])
+    doc = _doc(order_no="PO-2024-0315", customer=None)
+    apply_match_repairs(doc, match_to_orders(doc, book), twins)
+    assert doc.customer is None
+
+
 def test_an_unpriced_receipt_line_misread_in_name_and_spec_pairs_by_its_quantity_and_a_name_like_the_orders(orders):
     items = [
         LineItem(product="不镑锅六角包栓", spec="MOX4", quantity=500),  # 不锈钢六角螺栓 M8×30, both misread

@@ -70,12 +70,12 @@ def apply_match_repairs(document: ExtractedDocument, result: MatchResult, lexico
             document.confidence["customer"] = max(document.confidence.get("customer", 0.0), known[1])
         changed = True
     if (result.order_no and not result.ambiguous and result.method in _BY_NUMBER and not document.customer
-            and written_in_full(result.order_customer)):
+            and (full := _written_in_full_in_book(result.order_customer, lexicon))):
         # Not read at all (under a stamp, in dot-matrix noise): the order its number names says whose
         # it is, where the book writes the name in full (温州华盛电气 or 恒达食品 would not be what the
         # slip prints). Marked as unread in `readings`, at the match's confidence, as the vendor below.
         document.readings.setdefault("customer", "")
-        document.customer = result.order_customer
+        document.customer = full
         document.confidence["customer"] = round(result.score, 3)
         changed = True
     if document.customer != read_customer:
@@ -143,6 +143,20 @@ def _book_name_over(reading: str | None, book_name: str | None) -> str | None:
     if written_in_full(book_name):
         return book_name
     return abbreviation_put_in(reading, book_name)
+
+
+def _written_in_full_in_book(order_customer: str | None, lexicon: Lexicon | None) -> str | None:
+    """The order's customer as the book writes it in full: the order's own name where it is, else
+    the one name in full elsewhere in the book that holds the order's abbreviation whole (无锡汇通机械
+    on the order, 无锡汇通机械制造有限公司 on others); None where no one name does (顺昌食品 in
+    无锡顺昌食品有限公司 and in 广州顺昌食品有限公司)."""
+    if written_in_full(order_customer):
+        return order_customer
+    key = name_key(order_customer or "")
+    if lexicon is None or not key:
+        return None
+    full = [name for name in lexicon.customers.names.values() if key in name_key(name) and written_in_full(name)]
+    return full[0] if len(full) == 1 else None
 
 
 def _known_firm(name: str, order_customer: str | None, lexicon: Lexicon | None) -> tuple[str, float] | None:
