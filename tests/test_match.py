@@ -394,6 +394,24 @@ def test_a_customer_not_read_is_the_orders_its_number_names_where_the_book_write
     assert result.method not in ("order_no", "order_no_fuzzy") and goods.customer is None
 
 
+@pytest.mark.parametrize(("name", "full"), [
+    ("温州华盛电气设备商行", True), ("温州华盛电气", False), ("华盛电气设备商行", False),
+    # A name in Latin letters carries no city: its legal form makes it whole.
+    ("Po Kee Engineering Ltd.", True), ("Wing Fung Engineering Co., Ltd.", True), ("Po Kee Engineering", False),
+])
+def test_a_book_name_is_written_in_full_with_its_city_and_legal_form_or_in_latin_letters_with_its_legal_form(name, full):
+    from docintel.match.customers import written_in_full
+
+    assert written_in_full(name) is full
+
+
+def test_a_customer_not_read_is_the_orders_latin_name_with_its_legal_form():
+    book = MemoryOrderBook([_order("PO24042367", "Po Kee Engineering Ltd.", D, HENGDA, 1)])
+    doc = _doc(order_no="PO24042367", customer=None)
+    apply_match_repairs(doc, match_to_orders(doc, book))
+    assert (doc.customer, doc.readings["customer"]) == ("Po Kee Engineering Ltd.", "")
+
+
 def test_a_customer_not_read_of_an_order_named_by_abbreviation_is_the_one_full_name_in_the_book_holding_it():
     from docintel.extract.lexicon import Lexicon
 

@@ -70,12 +70,15 @@ def parse_customer(name: str | None) -> CustomerName | None:
 
 def written_in_full(name: str | None) -> bool:
     """Whether a book name is a firm's name in full, its city and its legal form or trade both
-    there (温州华盛电气设备商行; not 温州华盛电气, not 华盛电气设备商行): what a slip prints."""
+    there (温州华盛电气设备商行; not 温州华盛电气, not 华盛电气设备商行): what a slip prints. A name in
+    Latin letters carries no city: its legal form is enough (Po Kee Engineering Ltd.)."""
     parsed = parse_customer(name)
-    if parsed is None or parsed.city is None or name is None:
+    if parsed is None or name is None:
         return False
-    text = "".join(_WORD.findall(unicodedata.normalize("NFKC", name).casefold()))
-    return any(text.endswith(suffix) for suffix in match_config().suffixes)
+    words = _WORD.findall(unicodedata.normalize("NFKC", name).casefold())
+    if name.isascii():
+        return len(words) > 1 and words[-1] in match_config().latin_suffixes
+    return parsed.city is not None and any("".join(words).endswith(suffix) for suffix in match_config().suffixes)
 
 
 def other_city(reading: str | None, book_name: str | None) -> bool:
