@@ -28,9 +28,10 @@ from docintel.samples import generate_samples
 from docintel.samples.truth import GroundTruth, load_truth
 from docintel.extract import ExtractedDocument
 from docintel.extract.lexicon import apply_lexicon
-from docintel.flags.evaluation import comparable, load_order_book
+from docintel.flags.evaluation import comparable, memory_order_book
 from docintel.match import apply_match_repairs, match_to_orders
-from docintel.orders.lexicon import order_book_lexicon
+from docintel.orders.importer import read_order_book
+from docintel.orders.lexicon import lexicon_of_orders
 from docintel.service import ExtractionFailure, extract_files
 
 TARGETS = {
@@ -100,8 +101,10 @@ def score(folder: Path, workers: int | None, report: Path | None, orders: Path |
     if not truths:
         print(f"no ground-truth JSON in {folder}", file=sys.stderr)
         return 2
-    lexicon = order_book_lexicon(orders) if orders else None
-    book = load_order_book(orders) if orders else None
+    lexicon = book = None
+    if orders:
+        book_orders, _report = read_order_book(orders)  # read once, for the names and the matching
+        lexicon, book = lexicon_of_orders(book_orders), memory_order_book(book_orders)
     as_read, snapped, stored = Tally(), Tally(), Tally()
     failures = 0
     started = time.perf_counter()

@@ -409,9 +409,11 @@ def test_a_quantity_printed_onto_its_column_rule_is_read_again_between_the_colum
 ])
 def test_a_cells_second_reading_is_a_quantity_only_when_it_shows_nothing_else(read, clear):
     from docintel.extract.reread_cells import _clearly_a_quantity
+    from docintel.ocr.layout import join_words
 
     words = [Word(text, (10 * i, 0, 10, 10), 0.9) for i, text in enumerate(read.split(" "))]
-    assert _clearly_a_quantity(words) is clear
+    digits = [w for w in words if any(ch.isdigit() for ch in w.text)]
+    assert _clearly_a_quantity(join_words(words), digits) is clear
 
 
 def test_a_column_rule_through_a_line_crop_is_found_and_lifted_where_no_glyph_crosses_it():

@@ -32,11 +32,11 @@ _ROW_MARGIN = 0.3
 _QUANTITY_READING = re.compile(r"[0-9][0-9.,]*(?:" + "|".join(map(re.escape, sorted(QUANTITY_UNITS, key=len, reverse=True))) + ")?")
 
 
-def _clearly_a_quantity(words: Sequence[Word]) -> bool:
-    """Whether a cell read again shows a quantity and nothing else, its digits read clearly."""
-    digits = [w for w in words if any(ch.isdigit() for ch in w.text)]
-    return (all(w.confidence >= REREAD_MIN_CONFIDENCE for w in digits)
-            and _QUANTITY_READING.fullmatch(tidy_cell(join_words(words))) is not None)
+def _clearly_a_quantity(text: str, digits: Sequence[Word]) -> bool:
+    """Whether a cell read again (`text`, its words with digits `digits`) shows a quantity and
+    nothing else, its digits read clearly."""
+    return (bool(digits) and all(w.confidence >= REREAD_MIN_CONFIDENCE for w in digits)
+            and _QUANTITY_READING.fullmatch(tidy_cell(text)) is not None)
 
 
 def reread_unchecked_quantities(page: OcrPage, columns: Sequence[Column], items: Sequence[LineItem]) -> None:
@@ -69,9 +69,10 @@ def reread_unchecked_quantities(page: OcrPage, columns: Sequence[Column], items:
             box = (rules[-1], box[1], box[0] + box[2] - rules[-1], box[3])
         for look, seals_erased in region_readings(page, box, REREAD_LOOKS):
             words = read_page_region(page, box, height, look, seals_erased=seals_erased)
-            quantity, _unit = parse_quantity(join_words(words))
+            text = join_words(words)
+            quantity, _unit = parse_quantity(text)
             digits = [w for w in words if any(ch.isdigit() for ch in w.text)]
-            if quantity is not None and digits and _clearly_a_quantity(words):
+            if quantity is not None and _clearly_a_quantity(text, digits):
                 if item.quantity is not None and not digits_dropped_from(number_text(item.quantity), number_text(quantity)):
                     break
                 item.quantity = quantity

@@ -11,7 +11,7 @@ import itertools
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,14 +21,19 @@ from docintel.match.books import MemoryOrderBook
 from docintel.match.matcher import match_to_orders
 from docintel.match.repairs import apply_match_repairs
 from docintel.match.records import MatchResult, OrderLineView, OrderView
-from docintel.orders.importer import read_order_book
-from docintel.orders.lexicon import order_book_lexicon
+from docintel.orders.importer import OrderInFile, read_order_book
+from docintel.orders.lexicon import lexicon_of_orders
 from docintel.samples.truth import load_truth
 
 
 def load_order_book(path: Path | str) -> MemoryOrderBook:
     """An order book file, read by the importer, as an in-memory book (no database needed)."""
     orders, _report = read_order_book(path)
+    return memory_order_book(orders)
+
+
+def memory_order_book(orders: Iterable[OrderInFile]) -> MemoryOrderBook:
+    """Orders as the importer read them, as an in-memory book."""
     line_ids = itertools.count(1)
     return MemoryOrderBook(
         [
@@ -142,8 +147,8 @@ def evaluate_samples(
     raised on OCR output against the flags planted in the truth.
     """
     samples_dir = Path(samples_dir)
-    book = load_order_book(samples_dir / "orders.csv")
-    lexicon = order_book_lexicon(samples_dir / "orders.csv")
+    orders, _report = read_order_book(samples_dir / "orders.csv")
+    book, lexicon = memory_order_book(orders), lexicon_of_orders(orders)
     covered: dict[str, set[int]] = defaultdict(set)
     scores = FlagScores()
     for path in sorted(samples_dir.glob("[0-9][0-9][0-9][0-9]_*.json")):
