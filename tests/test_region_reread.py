@@ -427,3 +427,31 @@ def test_a_column_rule_through_a_line_crop_is_found_and_lifted_where_no_glyph_cr
     assert lifted[2, 121] > 200 and lifted[57, 121] > 200  # the rule above and below the 0: paper
     zero = crop[12:48, 100:135] < 128
     assert (lifted[12:48, 100:135] < 128).sum() >= 0.8 * zero.sum() - 3 * 36  # the 0's strokes kept
+
+
+SMALL_DATE_SCAN = Path(__file__).parent / "data" / "dot_matrix_date_below_tall_line.jpg"  # cut from a generated carbonless receipt
+# The words the page-wide pass read on that line, in the cut's coordinates: two of its glyphs were
+# boxed with the line above, so the line's median height is about twice its print's.
+SMALL_DATE_LINE = [("送", (133, 90, 180, 42), 0.92), ("货", (193, 70, 43, 83), 0.92), ("日", (235, 90, 53, 42), 0.89),
+                   ("期", (287, 70, 33, 83), 0.92), (":。", (318, 70, 53, 83), 0.52), ("2024/657P27", (385, 103, 210, 43), 0.32)]
+
+
+def test_a_date_printed_smaller_than_its_line_is_read_at_its_own_height():
+    """Read at the line's 83 px, the 35 px dot-matrix date was blurred past reading and never
+    enlarged (2全LI, ea, 2024/0527 |); measured, it reads 2024/05/27."""
+    color = cv2.imread(str(SMALL_DATE_SCAN))
+    words = [Word(text, box, confidence, (1, 1, 1)) for text, box, confidence in SMALL_DATE_LINE]
+    page = OcrPage(index=0, words=words, color=color, source="tesseract", lang="chi_sim")
+    dates = [c for c in read_page(page).candidates if c.key == "date"]
+    assert [c.value for c in dates] == ["2024-05-27"]
+
+
+def test_a_lines_own_print_is_measured_without_its_underline_or_a_stub_at_the_crops_edge():
+    from docintel.ocr.region import print_rows
+
+    crop = np.full((90, 300), 235, np.uint8)
+    cv2.putText(crop, "2024/05/27", (20, 50), cv2.FONT_HERSHEY_SIMPLEX, 1.0, 30, 2)  # ink on rows 27-51
+    crop[53:56, :] = 30  # the underline
+    crop[14:29, 290:292] = 30  # a stub of a column rule reaching into the print's rows from above
+    top, bottom = print_rows(crop, 80, 40)
+    assert 27 <= top <= 32 and 49 <= bottom <= 52, "the print's rows: neither the rule nor the stub, nor the label's 80 px"

@@ -40,6 +40,11 @@ MIN_INK_SHARE = 0.35
 LINE_REACH = 0.9
 # Ink runs this many text heights apart are separate fields: the value ends at the first such gap.
 FIELD_GAP_HEIGHTS = 2.0
+# A line whose own print is at most this share of the height it was expected at (a dot-matrix
+# value beside a form's larger printed label) is read at its own height.
+OWN_HEIGHT_SHARE = 0.6
+# The share of a line's ink left out at its top and at its bottom when its height is measured.
+PRINT_TRIM = 0.03
 # Margin kept around the text found (share of the text height), and a white border around the crop:
 # tesseract misses glyphs that touch the image edge.
 MARGIN_SHARE = 0.2
@@ -116,6 +121,26 @@ def text_extent(gray: np.ndarray, text_height: float, center_y: float) -> tuple[
     return x0, y0, x1, y1
 
 
+def print_rows(gray: np.ndarray, text_height: float, center_y: float) -> tuple[int, int] | None:
+    """The [top, bottom) rows of the print nearest center_y in a crop cut to one line of text: rules
+    left out, the pins of dot-matrix print joined down each column (closing does not grow the
+    print, as text_extent's dilation does), and PRINT_TRIM of its ink cut off at the top and at
+    the bottom (a stub of a rule or a box's edge at the crop's edge): the line's own height,
+    whatever its label's."""
+    mask = ink_mask(gray)
+    glyphs = cv2.subtract(mask, _line_rules(mask, text_height))
+    join = max(1, int(JOIN_MASK_SHARE * text_height))
+    glyphs = cv2.morphologyEx(glyphs, cv2.MORPH_CLOSE, np.ones((join, 1), np.uint8)) > 0
+    profile = glyphs.sum(axis=1)
+    runs = _runs(profile > 0, 1)
+    if not runs:
+        return None
+    top, bottom = min(runs, key=lambda r: 0 if r[0] <= center_y < r[1] else min(abs(r[0] - center_y), abs(r[1] - center_y)))
+    ink = np.cumsum(profile[top:bottom])
+    first, last = np.searchsorted(ink, (PRINT_TRIM * ink[-1], (1 - PRINT_TRIM) * ink[-1]))
+    return top + int(first), top + int(last) + 1
+
+
 def lift_rules(gray: np.ndarray, text_height: float) -> np.ndarray:
     """The crop with its rules painted as paper, except where a glyph's stroke crosses one: ink
     just above and just below a rule pixel is a stroke running through it, and stays. (The
@@ -163,6 +188,19 @@ def glyphs_apart(binary: np.ndarray, gap: int) -> tuple[np.ndarray, np.ndarray]:
     inked = (binary < 128).any(axis=0)
     ends = np.repeat(np.flatnonzero(inked[:-1] & ~inked[1:]) + 1, gap)
     return np.insert(binary, ends, 255, axis=1), np.insert(np.arange(binary.shape[1]), ends, ends)
+
+
+def _at_own_height(
+    gray: np.ndarray, extent: tuple[int, int, int, int], text_height: float, center_y: float
+) -> tuple[tuple[int, int, int, int], float]:
+    """The extent and the text height to read it at: where the line's print is much smaller than
+    expected, its own rows and height. Read at the label's height, a small dot-matrix date is
+    blurred past reading and never enlarged (2024/05/27 read 2全LI beside a label twice its size)."""
+    x0, y0, x1, y1 = extent
+    rows = print_rows(gray[y0:y1, x0:x1], text_height, center_y - y0)
+    if rows is None or rows[1] - rows[0] > OWN_HEIGHT_SHARE * text_height:
+        return extent, text_height
+    return (x0, y0 + rows[0], x1, y0 + rows[1]), float(rows[1] - rows[0])
 
 
 @dataclass(frozen=True)
@@ -223,6 +261,7 @@ def read_region(
     if extent is None:
         return [], StepTiming(name, False, "no ink", 0.0)
     gray = remove_red_in_boxes(crop, gray, [(sx - x0, sy - y0, sw, sh) for sx, sy, sw, sh in seal_boxes])
+    extent, text_height = _at_own_height(gray, extent, text_height, (y + h / 2) - y0)
     margin = int(MARGIN_SHARE * text_height)
     ex0, ey0 = max(0, extent[0] - margin), max(0, extent[1] - margin)
     ex1, ey1 = min(gray.shape[1], extent[2] + margin), min(gray.shape[0], extent[3] + margin)
