@@ -224,6 +224,37 @@ def test_red_seal_is_erased_but_text_under_it_and_red_title_stay():
     assert "2024年3月15日" in text
 
 
+def test_a_seal_on_a_page_scanned_in_grey_is_lightened_but_the_darker_text_under_it_stays():
+    grey = cv2.cvtColor(cv2.cvtColor(render_page("white", seal_over="日期 2024年3月15日"), cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR)
+    page = preprocess_page(grey, NO_GEOMETRY)
+    assert page.seal_boxes, "the premise: the seal's ring is found in grey too"
+    ocr = page.ocr_image
+    ring_x, ring_y = 560 - 164, 200 + 2 * 130 + 25 + 40  # the ring's left edge, level with its centre
+    assert grey[ring_y, ring_x - 2:ring_x + 3, 0].max() < 130, "the premise: the ring is grey ink"
+    assert ocr[ring_y, ring_x - 2:ring_x + 3].min() > 200
+    assert "2024年3月15日" in ocr_text(ocr[200 + 2 * 130 - 10:200 + 2 * 130 + 70, 100:1200])
+
+
+def test_a_red_seals_leftovers_are_not_lightened():
+    from docintel.extract.marks import detect_seals
+    from docintel.ocr.preprocess_color import erase_seals, remove_red_in_boxes
+
+    color = render_page("pink", seal_over="日期 2024年3月15日")
+    gray = cv2.cvtColor(color, cv2.COLOR_BGR2GRAY)
+    boxes = [s.box for s in detect_seals(color)]
+    assert boxes
+    assert np.array_equal(erase_seals(color, gray, boxes), remove_red_in_boxes(color, gray, boxes))
+
+
+def test_a_seal_as_dark_as_the_print_is_left_as_it_is():
+    from docintel.ocr.preprocess_color import lighten_grey_seals
+
+    gray = np.full((400, 400), 240, np.uint8)
+    cv2.circle(gray, (200, 200), 150, 40, 12)
+    cv2.putText(gray, "2024", (120, 215), cv2.FONT_HERSHEY_SIMPLEX, 1.5, 30, 4)
+    assert lighten_grey_seals(gray, [(44, 44, 312, 312)]) is gray
+
+
 def test_seals_found_while_preparing_are_those_extraction_would_find():
     from docintel.extract.marks import detect_seals
 

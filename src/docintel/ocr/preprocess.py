@@ -174,8 +174,8 @@ def _step_reading_size(page: PreparedPage, image: np.ndarray, upscale_past: floa
 
 
 def _step_remove_red(page: PreparedPage, color: np.ndarray, gray: np.ndarray, reading: np.ndarray) -> np.ndarray:
-    """Seals found in the full-size `color`, their red erased from `gray`, `reading`'s grey (a
-    smaller copy where the page is read smaller)."""
+    """Seals found in the full-size `color`, erased from `gray`, `reading`'s grey (a smaller copy
+    where the page is read smaller): their red ink, or a ring still grey, lightened (erase_seals)."""
     # Imported here: marks lives in the extract package, which may itself import the OCR package.
     from docintel.extract.marks import detect_seals
 
@@ -183,7 +183,7 @@ def _step_remove_red(page: PreparedPage, color: np.ndarray, gray: np.ndarray, re
     seals = detect_seals(color)
     page.seal_boxes = [s.box for s in seals]
     boxes = [geometry.scaled_box(box, page.reading_scale) for box in page.seal_boxes]
-    gray = photometry.remove_red_in_boxes(reading, gray, boxes)
+    gray = photometry.erase_seals(reading, gray, boxes)
     page.steps.append(StepReport("remove_red", bool(seals), f"{len(seals)} seal(s) erased",
                                  (time.perf_counter() - start) * 1000))
     return gray

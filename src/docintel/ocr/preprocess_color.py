@@ -2,7 +2,9 @@
 
 Red handling: red *seals* are removed (their pixels become paper) so the black text under a stamp
 survives; red ink elsewhere — pre-printed red labels, titles and table rules of carbonless forms — is
-kept as ordinary dark ink so those labels stay readable. The seal regions come from the caller.
+kept as ordinary dark ink so those labels stay readable. A seal with no red left to erase (a page
+scanned in grey) is lightened where its ink is lighter than the print under it. The seal regions
+come from the caller.
 """
 
 from __future__ import annotations
@@ -23,6 +25,21 @@ SEAL_MARGIN = 0.06
 # Inside a seal, a red pixel whose red channel is at least this share of the paper's is pure seal ink
 # (seal ink keeps ~0.86 of the light in the red channel; black text under it keeps ~0.1).
 RED_INK_MIN_R = 0.80
+# A seal that is not red (stamped on a page scanned in grey, or in another ink) is lightened where
+# its ink is clearly lighter than the print under it: its ink is measured on its ring, the outer
+# band of the ellipse its box holds: its commonest grey (print crossing the ring is darker, and
+# rarer), less this share of its distance to the paper (the ink's own spread), is the seal's...
+SEAL_RING_BAND = (0.8, 1.0)
+SEAL_INK_SPREAD = 0.25
+# ...a ring is one where at least this share of the band is ink...
+SEAL_RING_INK_SHARE = 0.1
+# ...and the print is the darkest this share (percent) of the box; the seal is lightened only when
+# its darker ink is this many grey levels lighter than the print.
+SEAL_PRINT_PERCENTILE = 0.5
+SEAL_PRINT_CONTRAST = 40
+# A seal with red ink on this share of its box is red: remove_red_in_boxes takes it out, and what
+# is left is not lightened.
+SEAL_RED_SHARE = 0.01
 # Background estimate for illumination flattening: a closing (removes dark text) then a blur,
 # at a kernel of this many text heights, on a downscaled copy for speed.
 BACKGROUND_TEXT_HEIGHTS = 2.5
@@ -92,6 +109,55 @@ def remove_red_in_boxes(image: np.ndarray, gray: np.ndarray, boxes: Sequence[tup
         replacement = np.where(r >= RED_INK_MIN_R * float(paper[2]), paper_gray, scaled)
         patch = out[y0:y1, x0:x1]
         patch[red] = np.clip(np.maximum(patch[red], replacement[red]), 0, 255).astype(np.uint8)
+    return out
+
+
+def erase_seals(image: np.ndarray, gray: np.ndarray, boxes: Sequence[tuple[int, int, int, int]]) -> np.ndarray:
+    """`gray` with the seals in `boxes` taken out: their red ink (remove_red_in_boxes), or, for a
+    seal with no red (scanned in grey), its grey where lighter than the print (lighten_grey_seals).
+    A red seal's leftovers are not lightened: what erasing red leaves is print and fringe."""
+    paper = paper_color(image) if image.ndim == 3 else None
+    grey_seals = [box for box in boxes if not _has_red(image, box, paper)]
+    return lighten_grey_seals(remove_red_in_boxes(image, gray, boxes), grey_seals)
+
+
+def _has_red(image: np.ndarray, box: tuple[int, int, int, int], paper: np.ndarray | None) -> bool:
+    if paper is None:
+        return False
+    x, y, w, h = box
+    roi = image[max(0, y):y + h, max(0, x):x + w]
+    return roi.size > 0 and float((red_excess(roi, paper) > RED_EXCESS).mean()) >= SEAL_RED_SHARE
+
+
+def lighten_grey_seals(gray: np.ndarray, boxes: Sequence[tuple[int, int, int, int]]) -> np.ndarray:
+    """Inside each seal box whose ring is still ink (a seal in a greyscale scan: no red to erase),
+    the grey scale stretched so the seal's ink becomes paper and darker print stays: a grey ring
+    and its star over a letter's dateline read as characters, and the date is lost with them."""
+    out = gray
+    h, w = gray.shape
+    for x, y, bw, bh in boxes:
+        mx, my = int(bw * SEAL_MARGIN), int(bh * SEAL_MARGIN)
+        x0, y0, x1, y1 = max(0, x - mx), max(0, y - my), min(w, x + bw + mx), min(h, y + bh + my)
+        if x1 - x0 < 8 or y1 - y0 < 8:
+            continue
+        roi = gray[y0:y1, x0:x1]
+        rows, columns = np.ogrid[y0:y1, x0:x1]
+        radius = np.hypot((columns - (x + bw / 2)) / (bw / 2), (rows - (y + bh / 2)) / (bh / 2))
+        band = (radius >= SEAL_RING_BAND[0]) & (radius <= SEAL_RING_BAND[1])
+        paper_cut, _ = cv2.threshold(roi, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+        ring = roi[band & (roi < paper_cut)]
+        if ring.size < SEAL_RING_INK_SHARE * band.sum():
+            continue
+        counts = np.convolve(np.bincount(ring, minlength=256), np.ones(5), mode="same")
+        paper = float(np.percentile(roi, 90))
+        seal = float(np.argmax(counts)) - SEAL_INK_SPREAD * (paper - float(np.argmax(counts)))
+        dark = float(np.percentile(roi, SEAL_PRINT_PERCENTILE))
+        if seal - dark < SEAL_PRINT_CONTRAST or paper <= seal:
+            continue
+        stretched = dark + (roi.astype(np.float32) - dark) * ((paper - dark) / (seal - dark))
+        if out is gray:
+            out = gray.copy()
+        out[y0:y1, x0:x1] = np.clip(stretched, 0, paper).astype(np.uint8)
     return out
 
 
