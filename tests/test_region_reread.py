@@ -306,6 +306,26 @@ def test_an_unlabelled_dateline_that_did_not_parse_is_read_again():
     assert page.steps and page.steps[0].name == "tesseract chi_sim (region, joined)"
 
 
+@pytest.mark.parametrize(("read", "reread"), [
+    ("2024-10-206", True),  # a date's shape
+    ("2024-1]-19", True),  # a month's 1 and the next glyph read as a bracket
+    ("2024-0", True),  # the rest of the line lost under a seal
+    ("2024年", True),
+    ("PO-2024-0412", False),  # an order number: it does not begin as a date does
+    ("2024-10-26", False),  # it parses: nothing to read again
+    ("共 2024 件", False),
+])
+def test_an_unlabelled_line_is_read_again_as_a_date_when_it_begins_as_one(read, reread):
+    from docintel.extract.header import unlabelled_broken_date
+    from docintel.ocr.layout import group_lines
+
+    words = [Word("通知", (100, 100, 120, 40), 0.9, (1, 1, 1)), Word(read, (1500, 400, 240, 40), 0.4, (1, 2, 1))]
+    found = unlabelled_broken_date(group_lines(words), None)
+    assert (found is not None) is reread
+    if found:
+        assert found.region[0] < 1500 < 1740 < found.region[0] + found.region[2]
+
+
 @pytest.mark.parametrize(("first", "second", "kept"), [
     ("2024-亿-10", "2024-01-10", True),  # the month read as a Chinese character: year and day agree
     ("113/亿/18", "2024-01-18", True),  # an ROC year

@@ -38,6 +38,9 @@ _UNLABELLED_WEIGHT = 0.5
 _DATE_RANGE = re.compile(r"\d\s*(至|到|~|～|to|–|—)\s*\d", re.I)
 # A numeric date in the shape of one that did not parse (2024-10-206: a glyph read twice).
 _BROKEN_DATE = re.compile(r"(?:19|20)\d\d\s*[-/.年]\s*\d{1,3}\s*[-/.月]\s*\d{1,3}")
+# A segment that begins with a year and a date's separator is a dateline, whatever follows
+# (2024-1]-19, or 2024-0 with the rest lost under a seal).
+_DATELINE_START = re.compile(r"^\s*(?:19|20)\d\d\s*[-/.年]")
 _TITLE_ZONE = 0.4  # titles sit in the top 40% of the page
 _TITLE_HEIGHT = 1.25  # a title's print is this much taller than the page's typical line
 _TITLE_MAX_CHARS = 8
@@ -355,10 +358,11 @@ def unlabelled_date(lines: Sequence[Line], table_span: tuple[int, int] | None) -
 
 
 def unlabelled_broken_date(lines: Sequence[Line], table_span: tuple[int, int] | None) -> UnreadValue | None:
-    """The first dateline outside the table that has a date's shape but did not parse (a letter's
-    2024-10-26 read 2024-10-206), as a value to read again from its region."""
+    """The first dateline outside the table that has a date's shape, or begins as a date does, but
+    did not parse (a letter's 2024-10-26 read 2024-10-206), as a value to read again from its region."""
     for index, line, segment in _datelines(lines, table_span):
-        if not _BROKEN_DATE.search(fold_width(segment.text)) or parse_date(segment.text) is not None:
+        text = fold_width(segment.text)
+        if not (_BROKEN_DATE.search(text) or _DATELINE_START.match(text)) or parse_date(segment.text) is not None:
             continue
         x, y, w, h = bounding_box([w for w in segment.words if any(c.isdigit() for c in w.text)])
         region = (max(0, x - h // 2), max(0, y - h // 2), w + h, 2 * h)
