@@ -421,6 +421,28 @@ def test_a_quantity_printed_onto_its_column_rule_is_read_again_between_the_colum
     assert [i.quantity for i in items] == [500.0, 4.282, 140.0]
 
 
+BORDERED_QUANTITIES_SCAN = Path(__file__).parent / "data" / "right_aligned_quantities_by_table_border.jpg"  # cut from a generated receipt
+
+
+def test_the_last_columns_cell_reaches_the_tables_border():
+    """The quantity column is the table's last: its numbers, set right against the border, end
+    more than three text heights past the header label (700, 230 and 3, lost by the page pass).
+    The cell reaches to the border rule and a little past it."""
+    from docintel.extract.records import LineItem, WordRef
+    from docintel.extract.reread_cells import reread_unchecked_quantities
+    from docintel.extract.table import Column
+
+    page = OcrPage(index=0, words=[], color=cv2.imread(str(BORDERED_QUANTITIES_SCAN)), source="tesseract", lang="chi_sim")
+    columns = [Column("unit", 65, 146), Column("quantity", 341, 422)]
+    # Each line's words as the page read them (its number, name, spec and unit), in the cut's coordinates.
+    rows = [("不锈钢六角螺栓", [(-1511, 89, 17, 32), (-1385, 87, 38, 37), (-575, 88, 141, 33), (86, 84, 38, 38)]),
+            ("PVC电工胶带", [(-1513, 166, 20, 33), (-1383, 166, 71, 34), (-575, 166, 245, 33), (86, 161, 38, 39)]),
+            ("冲击电钻", [(-1513, 244, 20, 34), (-1385, 241, 80, 39), (-575, 244, 118, 33), (89, 239, 34, 19), (91, 260, 28, 19)])]
+    items = [LineItem(product=name, quantity=None, sources=[WordRef(page=0, box=box) for box in boxes]) for name, boxes in rows]
+    reread_unchecked_quantities(page, columns, items)
+    assert [i.quantity for i in items] == [700.0, 230.0, 3.0]
+
+
 @pytest.mark.parametrize(("read", "clear"), [
     ("500", True), ("4.282", True), ("12箱", True), ("160|", True),  # a cell border's bar beside it
     ("4.2时", False),  # 82 and the rule through the 2 read as one character

@@ -22,8 +22,12 @@ from docintel.ocr import REREAD_LOOKS, column_rules, read_page_region, region_re
 from docintel.ocr.layout import join_words
 from docintel.ocr.records import OcrPage, Word
 
-# A column at the table's edge reaches this many text heights past its header label.
+# A column at the table's edge reaches this many text heights past its header label, or, where
+# the table's border rule stands within _BORDER_SEARCH of it, to the border and this far past it:
+# a dot-matrix line shifted right prints its last digit onto the border (120 read 12).
 _EDGE_REACH = 3.0
+_BORDER_SEARCH = 6.0
+_PAST_BORDER = 0.6
 # The cell takes in this share of a text height above and below the row's words.
 _ROW_MARGIN = 0.3
 # A cell's quantity read clearly: digits and separators, a known unit after them at most, once a
@@ -37,6 +41,16 @@ def _clearly_a_quantity(text: str, digits: Sequence[Word]) -> bool:
     nothing else, its digits read clearly."""
     return (bool(digits) and all(w.confidence >= REREAD_MIN_CONFIDENCE for w in digits)
             and _QUANTITY_READING.fullmatch(tidy_cell(text)) is not None)
+
+
+def _edge_cell_right(page: OcrPage, column: Column, top: float, bottom: float, height: float) -> float:
+    """Where the cell of the table's last column ends: just past the table's border rule, where
+    one stands within reach of the column, else _EDGE_REACH text heights past its header label."""
+    search = (int(max(0, column.left)), int(max(0, top)), int(column.right - column.left + _BORDER_SEARCH * height), int(bottom - top))
+    border = [(start, end) for start, end in column_rules(page, search, height) if start >= column.right]
+    if border:
+        return border[0][1] + _PAST_BORDER * height
+    return column.right + _EDGE_REACH * height
 
 
 def reread_unchecked_quantities(page: OcrPage, columns: Sequence[Column], items: Sequence[LineItem]) -> None:
@@ -58,9 +72,9 @@ def reread_unchecked_quantities(page: OcrPage, columns: Sequence[Column], items:
         height = statistics.median(b[3] for b in boxes)
         column = ordered[position]
         left = ordered[position - 1].right if position else column.left - _EDGE_REACH * height
-        right = ordered[position + 1].left if position + 1 < len(ordered) else column.right + _EDGE_REACH * height
         top = min(b[1] for b in boxes) - _ROW_MARGIN * height
         bottom = max(b[1] + b[3] for b in boxes) + _ROW_MARGIN * height
+        right = ordered[position + 1].left if position + 1 < len(ordered) else _edge_cell_right(page, column, top, bottom, height)
         box = (int(max(0, left)), int(max(0, top)), int(right - left), int(bottom - top))
         # The left neighbour's glyphs may stand past its header label: the cell starts at the
         # column's own rule where the table has one.
