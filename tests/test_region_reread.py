@@ -443,6 +443,25 @@ def test_the_last_columns_cell_reaches_the_tables_border():
     assert [i.quantity for i in items] == [700.0, 230.0, 3.0]
 
 
+ENGLISH_QUANTITY_SCAN = Path(__file__).parent / "data" / "quantity_read_by_english_alone.jpg"  # cut from a generated 150 dpi receipt
+
+
+def test_a_quantity_cell_no_look_of_the_page_language_reads_is_read_by_english_with_its_glyphs_apart():
+    """A faint dot-matrix 60 that the page lost and chi_sim reads as nothing or characters in
+    every look; English, its glyphs apart, reads 60."""
+    from docintel.extract.records import LineItem, WordRef
+    from docintel.extract.reread_cells import reread_unchecked_quantities
+    from docintel.extract.table import Column
+
+    page = OcrPage(index=0, words=[], color=cv2.imread(str(ENGLISH_QUANTITY_SCAN)), source="tesseract", lang="chi_sim")
+    columns = [Column("unit", 124, 205), Column("quantity", 460, 551)]
+    boxes = [(-1750, 62, 16, 31), (-1601, 57, 79, 39), (-1500, 57, 62, 39), (-1268, 50, 35, 60), (134, 58, 37, 38)]
+    items = [LineItem(product="劳保手套尼龙涂胶", quantity=None, sources=[WordRef(page=0, box=box) for box in boxes])]
+    reread_unchecked_quantities(page, columns, items)
+    assert items[0].quantity == 60.0
+    assert [s.name for s in page.steps][-1] == "tesseract eng (region, digits apart)"
+
+
 @pytest.mark.parametrize(("read", "clear"), [
     ("500", True), ("4.282", True), ("12箱", True), ("160|", True),  # a cell border's bar beside it
     ("4.2时", False),  # 82 and the rule through the 2 read as one character

@@ -3,8 +3,9 @@
 A numbered row keeps its line even when its quantity and amount were lost (extract/table_items.py),
 and a receipt that prints no prices has nothing to check a quantity against: a dot-matrix 0 beside
 the cell's rule is lost (1680 read 168, 90 read 9). The quantity cell, cut from the page between its
-neighbours' columns, is read again the ways REREAD_LOOKS lists (ocr.read_page_region): a small crop's
-OCR per such line.
+neighbours' columns, is read again the ways REREAD_LOOKS lists and last by English alone with its
+glyphs apart (ocr.read_page_region; a faint dot-matrix 60 the Chinese models read as nothing or as
+characters in every look): a small crop's OCR or a few per such line.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from docintel.extract.records import LineItem, WordRef
 from docintel.extract.table import Column, tidy_cell
 from docintel.extract.values import digits_dropped_from, number_text, parse_quantity
 from docintel.extract.values_vocab import QUANTITY_UNITS
-from docintel.ocr import REREAD_LOOKS, column_rules, read_page_region, region_readings
+from docintel.ocr import REREAD_LOOKS, RegionLook, column_rules, read_page_region, region_readings
 from docintel.ocr.layout import join_words
 from docintel.ocr.records import OcrPage, Word
 
@@ -81,7 +82,7 @@ def reread_unchecked_quantities(page: OcrPage, columns: Sequence[Column], items:
         rules = [end for start, end in column_rules(page, box, height) if end <= column.left]
         if rules:
             box = (rules[-1], box[1], box[0] + box[2] - rules[-1], box[3])
-        for look, seals_erased in region_readings(page, box, REREAD_LOOKS):
+        for look, seals_erased in region_readings(page, box, (*REREAD_LOOKS, RegionLook.DIGITS_APART)):
             words = read_page_region(page, box, height, look, seals_erased=seals_erased)
             text = join_words(words)
             quantity, _unit = parse_quantity(text)
