@@ -443,6 +443,25 @@ def test_the_last_columns_cell_reaches_the_tables_border():
     assert [i.quantity for i in items] == [700.0, 230.0, 3.0]
 
 
+BORDER_BESIDE_ZERO_SCAN = Path(__file__).parent / "data" / "last_zero_beside_table_border.png"  # cut from a generated 200 dpi receipt
+
+
+def test_a_cell_that_takes_in_the_tables_border_is_read_with_its_rules_lifted_first():
+    """Kept, the border beside the last 0 of 140 reads as a 4 (144, a clear reading): the cell is
+    read with the border lifted first."""
+    from docintel.extract.records import LineItem, WordRef
+    from docintel.extract.reread_cells import reread_unchecked_quantities
+    from docintel.extract.table import Column
+
+    page = OcrPage(index=0, words=[], color=cv2.imread(str(BORDER_BESIDE_ZERO_SCAN)), source="tesseract", lang="chi_tra")
+    columns = [Column("unit", 72, 159), Column("quantity", 381, 473)]
+    boxes = [(-1698, 58, 20, 33), (-1557, 51, 178, 43), (-1494, 47, 42, 60), (-1453, 51, 74, 43), (-638, 55, 62, 34),
+             (-550, 52, 85, 38), (-491, 43, 28, 62), (109, 50, 43, 42)]
+    items = [LineItem(product="五孔插座", quantity=None, sources=[WordRef(page=0, box=box) for box in boxes])]
+    reread_unchecked_quantities(page, columns, items)
+    assert items[0].quantity == 140.0
+
+
 ENGLISH_QUANTITY_SCAN = Path(__file__).parent / "data" / "quantity_read_by_english_alone.jpg"  # cut from a generated 150 dpi receipt
 
 

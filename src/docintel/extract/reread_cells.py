@@ -29,6 +29,11 @@ from docintel.ocr.records import OcrPage, Word
 _EDGE_REACH = 3.0
 _BORDER_SEARCH = 6.0
 _PAST_BORDER = 0.6
+# The ways a cell is read again, in order: the page's language, then English alone for the digits.
+# A cell that takes in the table's border is read with its rules lifted first: kept, the border
+# beside a last 0 reads as part of it (140 read 144).
+_CELL_LOOKS = (*REREAD_LOOKS, RegionLook.DIGITS_APART)
+_BORDERED_CELL_LOOKS = (RegionLook.RULES_LIFTED, *(look for look in _CELL_LOOKS if look is not RegionLook.RULES_LIFTED))
 # The cell takes in this share of a text height above and below the row's words.
 _ROW_MARGIN = 0.3
 # A cell's quantity read clearly: digits and separators, a known unit after them at most, once a
@@ -44,14 +49,15 @@ def _clearly_a_quantity(text: str, digits: Sequence[Word]) -> bool:
             and _QUANTITY_READING.fullmatch(tidy_cell(text)) is not None)
 
 
-def _edge_cell_right(page: OcrPage, column: Column, top: float, bottom: float, height: float) -> float:
-    """Where the cell of the table's last column ends: just past the table's border rule, where
-    one stands within reach of the column, else _EDGE_REACH text heights past its header label."""
+def _edge_cell_right(page: OcrPage, column: Column, top: float, bottom: float, height: float) -> tuple[float, bool]:
+    """Where the cell of the table's last column ends, and whether at a border: just past the
+    table's border rule, where one stands within reach of the column, else _EDGE_REACH text
+    heights past its header label."""
     search = (int(max(0, column.left)), int(max(0, top)), int(column.right - column.left + _BORDER_SEARCH * height), int(bottom - top))
     border = [(start, end) for start, end in column_rules(page, search, height) if start >= column.right]
     if border:
-        return border[0][1] + _PAST_BORDER * height
-    return column.right + _EDGE_REACH * height
+        return border[0][1] + _PAST_BORDER * height, True
+    return column.right + _EDGE_REACH * height, False
 
 
 def reread_unchecked_quantities(page: OcrPage, columns: Sequence[Column], items: Sequence[LineItem]) -> None:
@@ -75,14 +81,14 @@ def reread_unchecked_quantities(page: OcrPage, columns: Sequence[Column], items:
         left = ordered[position - 1].right if position else column.left - _EDGE_REACH * height
         top = min(b[1] for b in boxes) - _ROW_MARGIN * height
         bottom = max(b[1] + b[3] for b in boxes) + _ROW_MARGIN * height
-        right = ordered[position + 1].left if position + 1 < len(ordered) else _edge_cell_right(page, column, top, bottom, height)
+        right, bordered = (ordered[position + 1].left, False) if position + 1 < len(ordered) else _edge_cell_right(page, column, top, bottom, height)
         box = (int(max(0, left)), int(max(0, top)), int(right - left), int(bottom - top))
         # The left neighbour's glyphs may stand past its header label: the cell starts at the
         # column's own rule where the table has one.
         rules = [end for start, end in column_rules(page, box, height) if end <= column.left]
         if rules:
             box = (rules[-1], box[1], box[0] + box[2] - rules[-1], box[3])
-        for look, seals_erased in region_readings(page, box, (*REREAD_LOOKS, RegionLook.DIGITS_APART)):
+        for look, seals_erased in region_readings(page, box, _BORDERED_CELL_LOOKS if bordered else _CELL_LOOKS):
             words = read_page_region(page, box, height, look, seals_erased=seals_erased)
             text = join_words(words)
             quantity, _unit = parse_quantity(text)
