@@ -83,14 +83,16 @@ def to_ocr_gray(image: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image.copy()
 
 
-def remove_red_in_boxes(image: np.ndarray, gray: np.ndarray, boxes: Sequence[tuple[int, int, int, int]]) -> np.ndarray:
+def remove_red_in_boxes(
+    image: np.ndarray, gray: np.ndarray, boxes: Sequence[tuple[int, int, int, int]], paper: np.ndarray | None = None
+) -> np.ndarray:
     """Inside each seal box, replace red-ink pixels by the red channel (paper-bright for red ink,
     still dark for black text overprinted by the seal)."""
     if not boxes or image.ndim != 3:
         return gray
     out = gray.copy()
     h, w = gray.shape
-    paper = paper_color(image)
+    paper = paper_color(image) if paper is None else paper
     for x, y, bw, bh in boxes:
         mx, my = int(bw * SEAL_MARGIN), int(bh * SEAL_MARGIN)
         x0, y0, x1, y1 = max(0, x - mx), max(0, y - my), min(w, x + bw + mx), min(h, y + bh + my)
@@ -116,9 +118,11 @@ def erase_seals(image: np.ndarray, gray: np.ndarray, boxes: Sequence[tuple[int, 
     """`gray` with the seals in `boxes` taken out: their red ink (remove_red_in_boxes), or, for a
     seal with no red (scanned in grey), its grey where lighter than the print (lighten_grey_seals).
     A red seal's leftovers are not lightened: what erasing red leaves is print and fringe."""
+    if not boxes:
+        return gray
     paper = paper_color(image) if image.ndim == 3 else None
     grey_seals = [box for box in boxes if not _has_red(image, box, paper)]
-    return lighten_grey_seals(remove_red_in_boxes(image, gray, boxes), grey_seals)
+    return lighten_grey_seals(remove_red_in_boxes(image, gray, boxes, paper), grey_seals)
 
 
 def _has_red(image: np.ndarray, box: tuple[int, int, int, int], paper: np.ndarray | None) -> bool:
@@ -148,9 +152,9 @@ def lighten_grey_seals(gray: np.ndarray, boxes: Sequence[tuple[int, int, int, in
         ring = roi[band & (roi < paper_cut)]
         if ring.size < SEAL_RING_INK_SHARE * band.sum():
             continue
-        counts = np.convolve(np.bincount(ring, minlength=256), np.ones(5), mode="same")
+        commonest = float(np.argmax(np.convolve(np.bincount(ring, minlength=256), np.ones(5), mode="same")))
         paper = float(np.percentile(roi, 90))
-        seal = float(np.argmax(counts)) - SEAL_INK_SPREAD * (paper - float(np.argmax(counts)))
+        seal = commonest - SEAL_INK_SPREAD * (paper - commonest)
         dark = float(np.percentile(roi, SEAL_PRINT_PERCENTILE))
         if seal - dark < SEAL_PRINT_CONTRAST or paper <= seal:
             continue

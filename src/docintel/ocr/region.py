@@ -98,6 +98,11 @@ def _runs(present: np.ndarray, max_gap: int) -> list[tuple[int, int]]:
     return runs
 
 
+def _nearest_run(runs: list[tuple[int, int]], at: float) -> tuple[int, int]:
+    """The run holding `at`, or else the one whose nearer end is nearest it."""
+    return min(runs, key=lambda r: 0 if r[0] <= at < r[1] else min(abs(r[0] - at), abs(r[1] - at)))
+
+
 def text_extent(gray: np.ndarray, text_height: float, center_y: float) -> tuple[int, int, int, int] | None:
     """The text line nearest center_y in a crop, from its first ink to the first wide gap:
     (x0, y0, x1, y1), or None when the crop holds no text. Rules are left out of the measure, and
@@ -110,7 +115,7 @@ def text_extent(gray: np.ndarray, text_height: float, center_y: float) -> tuple[
     rows = _runs(glyphs.sum(axis=1) >= least, int(ROW_GAP_SHARE * text_height))
     if not rows:
         return None
-    y0, y1 = min(rows, key=lambda r: 0 if r[0] <= center_y < r[1] else min(abs(r[0] - center_y), abs(r[1] - center_y)))
+    y0, y1 = _nearest_run(rows, center_y)
     # Smudges can bridge the gap to the next line: a line is at most this tall around the label.
     reach = LINE_REACH * text_height
     y0, y1 = max(y0, int(center_y - reach)), min(y1, int(center_y + reach))
@@ -135,7 +140,7 @@ def print_rows(gray: np.ndarray, text_height: float, center_y: float) -> tuple[i
     runs = _runs(profile > 0, 1)
     if not runs:
         return None
-    top, bottom = min(runs, key=lambda r: 0 if r[0] <= center_y < r[1] else min(abs(r[0] - center_y), abs(r[1] - center_y)))
+    top, bottom = _nearest_run(runs, center_y)
     ink = np.cumsum(profile[top:bottom])
     first, last = np.searchsorted(ink, (PRINT_TRIM * ink[-1], (1 - PRINT_TRIM) * ink[-1]))
     return top + int(first), top + int(last) + 1
